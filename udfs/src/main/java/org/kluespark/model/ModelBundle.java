@@ -1,0 +1,93 @@
+package org.kluespark.model;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * The bytes of a model bundle, read once on the driver and broadcast to executors: {@code model.onnx},
+ * {@code tokenizer.json} and the optional HF {@code config.json}.
+ *
+ * <p>The fingerprint is a SHA-256 over the model and tokenizer bytes; executors key their one-per-JVM
+ * session on it, so two paths holding the same files share a session and a changed file never reuses a
+ * stale one.
+ */
+public final class ModelBundle implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String MODEL_FILE = "model.onnx";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+  public static final String CONFIG_FILE = "config.json";
+
+  private final String location;
+  private final byte[] modelBytes;
+  private final byte[] tokenizerBytes;
+  private final byte[] configBytes; // null when the bundle has no config.json
+  private final String fingerprint;
+
+  private ModelBundle(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes) {
+    this.location = Objects.requireNonNull(location, "location");
+    this.modelBytes = Objects.requireNonNull(modelBytes, "modelBytes");
+    this.tokenizerBytes = Objects.requireNonNull(tokenizerBytes, "tokenizerBytes");
+    this.configBytes = configBytes;
+    this.fingerprint = fingerprintOf(modelBytes, tokenizerBytes);
+  }
+
+  public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes) {
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes);
+  }
+
+  /** Where the bundle was read from, for messages. */
+  public String location() {
+    return location;
+  }
+
+  /** The ONNX graph. The array is shared, not copied: do not modify it. */
+  public byte[] modelBytes() {
+    return modelBytes;
+  }
+
+  public byte[] tokenizerBytes() {
+    return tokenizerBytes;
+  }
+
+  public String tokenizerJson() {
+    return new String(tokenizerBytes, StandardCharsets.UTF_8);
+  }
+
+  /** The HF config.json text, or null when the bundle has none. */
+  public String configJson() {
+    return configBytes == null ? null : new String(configBytes, StandardCharsets.UTF_8);
+  }
+
+  public byte[] configBytes() {
+    return configBytes;
+  }
+
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  public String fileLocation(String fileName) {
+    return location.endsWith("/") ? location + fileName : location + "/" + fileName;
+  }
+
+  private static String fingerprintOf(byte[] model, byte[] tokenizer) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(model);
+      digest.update(tokenizer);
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ModelBundle(" + location + ", sha256=" + fingerprint.substring(0, 12) + ")";
+  }
+}

@@ -1,0 +1,88 @@
+package org.kluespark.model;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.AccessControlException;
+
+/**
+ * Reads a model bundle directory through Hadoop's FileSystem, so any URI Spark can read works
+ * ({@code file:}, {@code hdfs:}, {@code s3a:}, {@code abfss:}, {@code dbfs:}), or resolves a built-in name
+ * such as {@code minilm}.
+ */
+public final class ModelBundleLoader {
+  /** ONNX protobufs are capped at 2 GiB; larger models use external data (not supported yet). */
+  private static final long MAX_INLINE_MODEL_BYTES = Integer.MAX_VALUE - 8;
+
+  private ModelBundleLoader() {}
+
+  public static ModelBundle load(String modelPath, Configuration hadoopConf) {
+    if (modelPath == null || modelPath.isBlank()) {
+      throw new ModelBundleException(
+          "modelPath is not set: give a bundle directory (model.onnx + tokenizer.json) or a built-in name "
+              + BuiltinModels.names());
+    }
+    String location = BuiltinModels.isBuiltin(modelPath)
+        ? BuiltinModels.resolve(modelPath).toUri().toString()
+        : modelPath;
+    Path dir = new Path(location);
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      FileStatus status = statusOrNull(fs, dir);
+      if (status == null) {
+        throw new ModelBundleException("Model directory " + location + " does not exist. Give a directory "
+            + "holding model.onnx and tokenizer.json, or a built-in model name " + BuiltinModels.names() + ".");
+      }
+      if (!status.isDirectory()) {
+        throw new ModelBundleException("Model path " + location + " is a file, not a directory. Point "
+            + "modelPath at the directory that holds model.onnx and tokenizer.json.");
+      }
+      byte[] model = readRequired(fs, dir, ModelBundle.MODEL_FILE, location);
+      byte[] tokenizer = readRequired(fs, dir, ModelBundle.TOKENIZER_FILE, location);
+      byte[] config = readOptional(fs, new Path(dir, ModelBundle.CONFIG_FILE));
+      return ModelBundle.of(location, model, tokenizer, config);
+    } catch (AccessControlException e) {
+      throw new ModelBundleException("Cannot read model directory " + location + ": permission denied ("
+          + e.getMessage() + "). Grant the Spark user read access to it.", e);
+    } catch (IOException e) {
+      throw new ModelBundleException("Cannot read model directory " + location + ": " + e, e);
+    }
+  }
+
+  private static byte[] readRequired(FileSystem fs, Path dir, String name, String location) throws IOException {
+    Path file = new Path(dir, name);
+    if (statusOrNull(fs, file) == null) {
+      throw new ModelBundleException("Model directory " + location + " has no " + name + ". A kluespark "
+          + "bundle holds model.onnx (the encoder exported to ONNX) and tokenizer.json (the HuggingFace fast "
+          + "tokenizer file), plus an optional config.json.");
+    }
+    return readAll(fs, file);
+  }
+
+  private static byte[] readOptional(FileSystem fs, Path file) throws IOException {
+    return statusOrNull(fs, file) == null ? null : readAll(fs, file);
+  }
+
+  private static FileStatus statusOrNull(FileSystem fs, Path path) throws IOException {
+    try {
+      return fs.getFileStatus(path);
+    } catch (FileNotFoundException e) {
+      return null;
+    }
+  }
+
+  private static byte[] readAll(FileSystem fs, Path file) throws IOException {
+    long length = fs.getFileStatus(file).getLen();
+    if (length > MAX_INLINE_MODEL_BYTES) {
+      throw new ModelBundleException(file + " is " + length + " bytes; models over 2 GiB need ONNX external "
+          + "data, which this version does not load yet.");
+    }
+    try (InputStream in = fs.open(file)) {
+      return in.readAllBytes();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package org.kluespark.pooling;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.kluespark.inference.EncoderOutput;
+
+/**
+ * Post-processing: turns one row's token vectors into one vector.
+ *
+ * <ul>
+ *   <li>{@code auto}: {@code pooler} when the model has a pooler output, else {@code mean}.
+ *   <li>{@code pooler}: the model's {@code pooler_output} (BERT: tanh(W·h[CLS]+b)), as TF Hub's
+ *       {@code pooled_output}.
+ *   <li>{@code cls}: the last hidden state of the first token.
+ *   <li>{@code mean}: the average over the row's real tokens (special tokens included, padding excluded),
+ *       as sentence-transformers does.
+ *   <li>{@code max}: the element-wise maximum over the row's real tokens.
+ * </ul>
+ */
+public enum Pooling {
+  AUTO, POOLER, CLS, MEAN, MAX;
+
+  public static List<String> names() {
+    return Arrays.stream(values()).map(Pooling::paramValue).toList();
+  }
+
+  public String paramValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static Pooling fromParam(String value) {
+    for (Pooling pooling : values()) {
+      if (pooling.paramValue().equalsIgnoreCase(value)) {
+        return pooling;
+      }
+    }
+    throw new IllegalArgumentException("Invalid pooling '" + value + "', expected one of " + names());
+  }
+
+  /** Replaces {@code auto} with what it means for a model with or without a pooler output. */
+  public Pooling resolve(boolean modelHasPooler) {
+    if (this == AUTO) {
+      return modelHasPooler ? POOLER : MEAN;
+    }
+    return this;
+  }
+
+  /** Pools row {@code row} (with {@code length} real tokens) of a batch output. Not for {@code auto}. */
+  public float[] pool(EncoderOutput out, int row, int length) {
+    int hidden = out.hidden();
+    float[] h = out.lastHiddenState();
+    float[] result = new float[hidden];
+    switch (this) {
+      case POOLER -> System.arraycopy(out.pooler(), row * hidden, result, 0, hidden);
+      case CLS -> System.arraycopy(h, out.tokenOffset(row, 0), result, 0, hidden);
+      case MEAN -> {
+        // Accumulate in double: long rows of float sums drift past the parity tolerance otherwise.
+        double[] sum = new double[hidden];
+        for (int t = 0; t < length; t++) {
+          int offset = out.tokenOffset(row, t);
+          for (int d = 0; d < hidden; d++) {
+            sum[d] += h[offset + d];
+          }
+        }
+        for (int d = 0; d < hidden; d++) {
+          result[d] = (float) (sum[d] / length);
+        }
+      }
+      case MAX -> {
+        Arrays.fill(result, Float.NEGATIVE_INFINITY);
+        for (int t = 0; t < length; t++) {
+          int offset = out.tokenOffset(row, t);
+          for (int d = 0; d < hidden; d++) {
+            result[d] = Math.max(result[d], h[offset + d]);
+          }
+        }
+      }
+      case AUTO -> throw new IllegalStateException("Resolve pooling 'auto' against the model first");
+      default -> throw new IllegalStateException("Unhandled pooling " + this);
+    }
+    return result;
+  }
+
+  /** Scales {@code vector} in place to unit L2 norm; a zero vector stays zero. */
+  public static float[] l2Normalize(float[] vector) {
+    double sumSquares = 0;
+    for (float v : vector) {
+      sumSquares += (double) v * v;
+    }
+    if (sumSquares > 0) {
+      double scale = 1.0 / Math.sqrt(sumSquares);
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = (float) (vector[i] * scale);
+      }
+    }
+    return vector;
+  }
+}

@@ -1,0 +1,382 @@
+package org.kluespark.stage;
+
+import java.util.Arrays;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.kluespark.embed.EmbeddingSettings;
+import org.kluespark.inference.Device;
+import org.kluespark.inference.SessionSettings;
+import org.kluespark.model.ModelSignature;
+import org.kluespark.pooling.Pooling;
+
+/**
+ * Embeds a text column (or a pair of text columns) with a BERT-family ONNX encoder.
+ *
+ * <p>The driver reads and validates the model bundle once and broadcasts it; every executor JVM builds
+ * one ONNX Runtime session and one tokenizer per model and shares them across its task threads. Each
+ * partition is streamed in windows: rows are tokenized, sorted by length, batched, padded per batch, run
+ * and put back in input order. All input columns pass through untouched; a null text gives null outputs.
+ *
+ * <pre>{@code
+ * TextEmbedder embedder = new TextEmbedder()
+ *     .setModelPath("s3a://models/klue-bert-base")
+ *     .setInputCol("sentence1").setPairCol("sentence2")
+ *     .setSequenceOutputCol("sequence_output");
+ * Dataset<Row> out = embedder.transform(df);
+ * }</pre>
+ */
+public class TextEmbedder extends Transformer implements MLWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+
+  private final Param<String> modelPath;
+  private final Param<String> inputCol;
+  private final Param<String> pairCol;
+  private final IntParam maxSeqLength;
+  private final IntParam batchSize;
+  private final IntParam windowSize;
+  private final Param<String> pooledOutputCol;
+  private final Param<String> sequenceOutputCol;
+  private final Param<String> pooling;
+  private final BooleanParam normalize;
+  private final Param<String> outputType;
+  private final Param<String> device;
+  private final IntParam intraOpThreads;
+
+  public TextEmbedder() {
+    this(Identifiable$.MODULE$.randomUID("TextEmbedder"));
+  }
+
+  public TextEmbedder(String uid) {
+    this.uid = uid;
+    modelPath = new Param<>(this, "modelPath", "model bundle directory (model.onnx + tokenizer.json, optional "
+        + "config.json) on any Hadoop FileSystem, or a built-in model name (minilm)", ParamCheck.nonBlank("modelPath"));
+    inputCol = new Param<>(this, "inputCol", "string column to embed", ParamCheck.nonBlank("inputCol"));
+    pairCol = new Param<>(this, "pairCol", "optional second string column: rows are embedded as text pairs "
+        + "([CLS] a [SEP] b [SEP], token types 0/1)", ParamCheck.nonBlank("pairCol"));
+    maxSeqLength = new IntParam(this, "maxSeqLength", "tokens per row at most, special tokens included; "
+        + "longer rows (and pairs, longest first) are truncated", ParamCheck.atLeast("maxSeqLength", 2));
+    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call", ParamCheck.positive("batchSize"));
+    windowSize = new IntParam(this, "windowSize", "rows tokenized and sorted by length together before "
+        + "batches are cut; larger means less padding and more memory", ParamCheck.positive("windowSize"));
+    pooledOutputCol = new Param<>(this, "pooledOutputCol", "output column of pooled vectors [hidden]",
+        ParamCheck.nonBlank("pooledOutputCol"));
+    sequenceOutputCol = new Param<>(this, "sequenceOutputCol", "optional output column of token vectors "
+        + "[tokens][hidden], trimmed to each row's real tokens", ParamCheck.nonBlank("sequenceOutputCol"));
+    pooling = new Param<>(this, "pooling", "how token vectors become one vector: " + Pooling.names()
+        + "; auto = the model's pooler output if it has one, else mean", ParamCheck.oneOf("pooling", Pooling.names()));
+    normalize = new BooleanParam(this, "normalize", "scale pooled vectors to unit L2 norm");
+    outputType = new Param<>(this, "outputType", "pooled column type: array (array<float>) or vector "
+        + "(ml.linalg.Vector, for Spark ML estimators)",
+        ParamCheck.oneOf("outputType", Arrays.asList(OutputLayout.ARRAY, OutputLayout.VECTOR)));
+    device = new Param<>(this, "device", "auto (the task's GPU if it has one, else CPU), cpu or cuda (fails "
+        + "without a GPU)", ParamCheck.oneOf("device", Device.names()));
+    intraOpThreads = new IntParam(this, "intraOpThreads", "ONNX Runtime intra-op threads per session; "
+        + "0 = spark.task.cpus", ParamCheck.atLeast("intraOpThreads", 0));
+
+    setDefault(inputCol, "text");
+    setDefault(maxSeqLength, 128);
+    setDefault(batchSize, 32);
+    setDefault(windowSize, 1024);
+    setDefault(pooledOutputCol, "pooled_output");
+    setDefault(pooling, Pooling.AUTO.paramValue());
+    setDefault(normalize, false);
+    setDefault(outputType, OutputLayout.ARRAY);
+    setDefault(device, Device.AUTO.paramValue());
+    setDefault(intraOpThreads, 0);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  // ---- Params: accessors (Spark discovers Params through these public methods) and setters ----
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> pairCol() {
+    return pairCol;
+  }
+
+  public IntParam maxSeqLength() {
+    return maxSeqLength;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public IntParam windowSize() {
+    return windowSize;
+  }
+
+  public Param<String> pooledOutputCol() {
+    return pooledOutputCol;
+  }
+
+  public Param<String> sequenceOutputCol() {
+    return sequenceOutputCol;
+  }
+
+  public Param<String> pooling() {
+    return pooling;
+  }
+
+  public BooleanParam normalize() {
+    return normalize;
+  }
+
+  public Param<String> outputType() {
+    return outputType;
+  }
+
+  public Param<String> device() {
+    return device;
+  }
+
+  public IntParam intraOpThreads() {
+    return intraOpThreads;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public String getInputCol() {
+    return $(inputCol);
+  }
+
+  public String getPairCol() {
+    return isDefined(pairCol) ? $(pairCol) : null;
+  }
+
+  public int getMaxSeqLength() {
+    return (Integer) $(maxSeqLength);
+  }
+
+  public int getBatchSize() {
+    return (Integer) $(batchSize);
+  }
+
+  public int getWindowSize() {
+    return (Integer) $(windowSize);
+  }
+
+  public String getPooledOutputCol() {
+    return $(pooledOutputCol);
+  }
+
+  public String getSequenceOutputCol() {
+    return isDefined(sequenceOutputCol) ? $(sequenceOutputCol) : null;
+  }
+
+  public String getPooling() {
+    return $(pooling);
+  }
+
+  public boolean getNormalize() {
+    return (Boolean) $(normalize);
+  }
+
+  public String getOutputType() {
+    return $(outputType);
+  }
+
+  public String getDevice() {
+    return $(device);
+  }
+
+  public int getIntraOpThreads() {
+    return (Integer) $(intraOpThreads);
+  }
+
+  public TextEmbedder setModelPath(String value) {
+    return setParam(modelPath, value);
+  }
+
+  public TextEmbedder setInputCol(String value) {
+    return setParam(inputCol, value);
+  }
+
+  public TextEmbedder setPairCol(String value) {
+    return setParam(pairCol, value);
+  }
+
+  public TextEmbedder setMaxSeqLength(int value) {
+    return setParam(maxSeqLength, value);
+  }
+
+  public TextEmbedder setBatchSize(int value) {
+    return setParam(batchSize, value);
+  }
+
+  public TextEmbedder setWindowSize(int value) {
+    return setParam(windowSize, value);
+  }
+
+  public TextEmbedder setPooledOutputCol(String value) {
+    return setParam(pooledOutputCol, value);
+  }
+
+  public TextEmbedder setSequenceOutputCol(String value) {
+    return setParam(sequenceOutputCol, value);
+  }
+
+  public TextEmbedder setPooling(String value) {
+    return setParam(pooling, value);
+  }
+
+  public TextEmbedder setNormalize(boolean value) {
+    return setParam(normalize, value);
+  }
+
+  public TextEmbedder setOutputType(String value) {
+    return setParam(outputType, value);
+  }
+
+  public TextEmbedder setDevice(String value) {
+    return setParam(device, value);
+  }
+
+  public TextEmbedder setIntraOpThreads(int value) {
+    return setParam(intraOpThreads, value);
+  }
+
+  private <T> TextEmbedder setParam(Param<T> param, T value) {
+    set(param, value);
+    return this;
+  }
+
+  // ---- Schema and transform ----
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    requireStringColumn(schema, inputCol.name(), getInputCol());
+    if (getPairCol() != null) {
+      requireStringColumn(schema, pairCol.name(), getPairCol());
+    }
+    OutputLayout layout = outputLayout();
+    requireNewColumn(schema, pooledOutputCol.name(), layout.pooledCol());
+    if (layout.hasSequence()) {
+      requireNewColumn(schema, sequenceOutputCol.name(), layout.sequenceCol());
+      if (layout.sequenceCol().equals(layout.pooledCol())) {
+        throw new IllegalArgumentException("sequenceOutputCol and pooledOutputCol are both `"
+            + layout.pooledCol() + "`; give them different names.");
+      }
+    }
+    if (!isDefined(modelPath)) {
+      throw new IllegalArgumentException("modelPath is not set: give a bundle directory (model.onnx + "
+          + "tokenizer.json) or a built-in model name such as minilm.");
+    }
+    resolvedPooling(loadModel().signature());
+    return layout.appendTo(schema);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType outSchema = transformSchema(dataset.schema(), true);
+    LoadedModel model = loadModel();
+    ModelSignature signature = model.signature();
+    EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), getWindowSize(),
+        resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null);
+    StructType inSchema = dataset.schema();
+    int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
+    EmbedPartitionFunction function = new EmbedPartitionFunction(
+        model.broadcast(dataset.sparkSession().sparkContext()), signature,
+        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
+        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout());
+    return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
+  }
+
+  @Override
+  public TextEmbedder copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** The validated bundle behind {@link #getModelPath()} (cached on the driver). */
+  public ModelSignature modelSignature() {
+    return loadModel().signature();
+  }
+
+  LoadedModel loadModel() {
+    return DriverModelCache.load(getModelPath(), getMaxSeqLength(), hadoopConf());
+  }
+
+  private Pooling resolvedPooling(ModelSignature signature) {
+    Pooling requested = Pooling.fromParam(getPooling());
+    if (requested == Pooling.POOLER && !signature.hasPooler()) {
+      throw new IllegalArgumentException("pooling=pooler, but the model at " + getModelPath()
+          + " has no pooler_output; use pooling=auto, cls, mean or max.");
+    }
+    return requested.resolve(signature.hasPooler());
+  }
+
+  private OutputLayout outputLayout() {
+    return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), OutputLayout.VECTOR.equals(getOutputType()));
+  }
+
+  private static void requireStringColumn(StructType schema, String param, String column) {
+    StructField field = schema.getFieldIndex(column).isDefined() ? schema.apply(column) : null;
+    if (field == null) {
+      throw new IllegalArgumentException(param + ": input column `" + column + "` does not exist. Available "
+          + "columns: " + Arrays.toString(schema.fieldNames()));
+    }
+    if (!DataTypes.StringType.equals(field.dataType())) {
+      throw new IllegalArgumentException(param + ": input column `" + column + "` must be StringType but got "
+          + field.dataType().simpleString() + "; cast it to string first.");
+    }
+  }
+
+  private static void requireNewColumn(StructType schema, String param, String column) {
+    if (schema.getFieldIndex(column).isDefined()) {
+      throw new IllegalArgumentException(param + ": output column `" + column + "` already exists; choose "
+          + "another name or drop the column first.");
+    }
+  }
+
+  private static Configuration hadoopConf() {
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    if (active.isEmpty()) {
+      active = SparkSession.getDefaultSession();
+    }
+    return active.isDefined() ? active.get().sparkContext().hadoopConfiguration() : new Configuration();
+  }
+
+  // ---- Persistence ----
+
+  @Override
+  public MLWriter write() {
+    return new TextEmbedderWriter(this);
+  }
+
+  public static MLReader<TextEmbedder> read() {
+    return new TextEmbedderReader();
+  }
+
+  public static TextEmbedder load(String path) {
+    return read().load(path);
+  }
+}

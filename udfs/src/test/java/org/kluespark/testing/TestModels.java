@@ -13,7 +13,7 @@ public final class TestModels {
 
   private TestModels() {}
 
-  /** The extracted MiniLM bundle directory (all-MiniLM-L6-v2: 384 hidden, no pooler output). */
+  /** The extracted MiniLM bundle directory (all-MiniLM-L6-v2: 384 hidden, 6 layers, with BERT's pooler output). */
   public static Path minilmDir() {
     return BuiltinModels.resolve(BuiltinModels.MINILM);
   }

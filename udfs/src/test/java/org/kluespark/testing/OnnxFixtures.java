@@ -9,9 +9,11 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -114,6 +116,19 @@ public final class OnnxFixtures {
   }
 
   /**
+   * Removes a graph output and the nodes and initializers that only it needed, e.g. to turn an encoder
+   * with BERT's pooler (such as the built-in MiniLM) into one without {@code pooler_output}.
+   */
+  public static byte[] withoutOutput(byte[] model, String name) {
+    return edit(model, graph -> {
+      find(graph.getOutputBuilderList(), name, "output"); // fails clearly when absent
+      List<ValueInfoProto> rest = graph.getOutputList().stream().filter(o -> !o.getName().equals(name)).toList();
+      graph.clearOutput().addAllOutput(rest);
+      pruneUnusedNodes(graph);
+    });
+  }
+
+  /**
    * Declares a graph input with another element type ({@code TensorProto.DataType} number, e.g. FLOAT=1)
    * and casts it back to its original type first thing, so the model still loads and runs.
    */
@@ -198,6 +213,21 @@ public final class OnnxFixtures {
       }
     }
     graph.getValueInfoBuilderList().stream().filter(v -> v.getName().equals(from)).forEach(v -> v.setName(to));
+  }
+
+  /** Drops nodes and initializers no remaining graph output depends on (nodes are topologically sorted). */
+  private static void pruneUnusedNodes(GraphProto.Builder graph) {
+    Set<String> needed = graph.getOutputList().stream().map(ValueInfoProto::getName).collect(Collectors.toSet());
+    List<NodeProto> kept = new ArrayList<>();
+    for (int i = graph.getNodeCount() - 1; i >= 0; i--) {
+      NodeProto node = graph.getNode(i);
+      if (node.getOutputList().stream().anyMatch(needed::contains)) {
+        kept.add(0, node);
+        needed.addAll(node.getInputList());
+      }
+    }
+    List<TensorProto> initializers = graph.getInitializerList().stream().filter(t -> needed.contains(t.getName())).toList();
+    graph.clearNode().addAllNode(kept).clearInitializer().addAllInitializer(initializers);
   }
 
   private static NodeProto.Builder node(String opType, List<String> inputs, String output) {

@@ -15,7 +15,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,11 +26,12 @@ class OnnxFixturesTest {
   private static final int HIDDEN = 384;
   private static final long[][] IDS = {{101, 7592, 2088, 102}};
 
+  /** The built-in MiniLM without its BERT pooler: the starting point withPooler expects. */
   private static byte[] encoder;
 
   @BeforeAll
-  static void loadEncoder() throws OrtException {
-    encoder = withTokenOutputNamed(TestModels.minilm().modelBytes());
+  static void loadEncoder() {
+    encoder = OnnxFixtures.withoutOutput(TestModels.minilm().modelBytes(), POOLER_OUTPUT);
   }
 
   @Test
@@ -60,6 +60,24 @@ class OnnxFixturesTest {
     float[] cls = ((float[][][]) out.get(LAST_HIDDEN_STATE))[0][0];
     float[] actual = ((float[][]) out.get(POOLER_OUTPUT))[0];
     assertThat(maxAbsDiff(actual, head.apply(cls))).isLessThanOrEqualTo(1e-5);
+  }
+
+  @Test
+  void poolerIsRefusedWhenTheModelAlreadyHasOne() {
+    PoolerHead head = OnnxFixtures.poolerHead(HIDDEN, 42);
+
+    assertThatThrownBy(() -> OnnxFixtures.withPooler(TestModels.minilm().modelBytes(), head))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(POOLER_OUTPUT);
+  }
+
+  @Test
+  void withoutOutputDropsTheOutputAndEverythingOnlyItNeeded() throws OrtException {
+    try (OrtSession session = open(encoder)) {
+      assertThat(session.getOutputNames()).containsExactly(LAST_HIDDEN_STATE);
+    }
+    // Pruning the added pooler's nodes and initializers gives back the very same model.
+    byte[] roundTrip = OnnxFixtures.withoutOutput(OnnxFixtures.withPooler(encoder, OnnxFixtures.poolerHead(HIDDEN, 1)), POOLER_OUTPUT);
+    assertThat(roundTrip).isEqualTo(encoder);
   }
 
   @Test
@@ -120,25 +138,6 @@ class OnnxFixturesTest {
     assertThatThrownBy(() -> open(cut).close()).isInstanceOf(OrtException.class);
     assertThatThrownBy(() -> OnnxFixtures.truncated(encoder, encoder.length + 1))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  /**
-   * The built-in MiniLM export (langchain4j's all-minilm-l6-v2.onnx) names its token states
-   * {@code output_0}; HuggingFace/optimum exports, which the library expects, say last_hidden_state.
-   * Renaming the single rank-3 output makes the tests independent of which export is bundled.
-   */
-  private static byte[] withTokenOutputNamed(byte[] model) throws OrtException {
-    try (OrtSession session = open(model)) {
-      if (session.getOutputNames().contains(LAST_HIDDEN_STATE)) {
-        return model;
-      }
-      List<String> tokenOutputs = session.getOutputInfo().entrySet().stream()
-          .filter(e -> e.getValue().getInfo() instanceof TensorInfo t && t.getShape().length == 3)
-          .map(Map.Entry::getKey)
-          .toList();
-      assertThat(tokenOutputs).as("rank-3 outputs of the built-in MiniLM").hasSize(1);
-      return OnnxFixtures.renameOutput(model, tokenOutputs.get(0), LAST_HIDDEN_STATE);
-    }
   }
 
   private static Map<String, Object> encoderInputs() {

@@ -2,7 +2,7 @@ package org.kluespark.pooling;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import org.kluespark.params.ParamEnum;
 import org.kluespark.inference.EncoderOutput;
 
 /**
@@ -22,21 +22,17 @@ public enum Pooling {
   AUTO, POOLER, CLS, MEAN, MAX;
 
   public static List<String> names() {
-    return Arrays.stream(values()).map(Pooling::paramValue).toList();
+    return ParamEnum.values(Pooling.class);
   }
 
   public String paramValue() {
-    return name().toLowerCase(Locale.ROOT);
+    return ParamEnum.valueOf(this);
   }
 
   public static Pooling fromParam(String value) {
-    for (Pooling pooling : values()) {
-      if (pooling.paramValue().equalsIgnoreCase(value)) {
-        return pooling;
-      }
-    }
-    throw new IllegalArgumentException("Invalid pooling '" + value + "', expected one of " + names());
+    return ParamEnum.parse(Pooling.class, "pooling", value);
   }
+
 
   /** Replaces {@code auto} with what it means for a model with or without a pooler output. */
   public Pooling resolve(boolean modelHasPooler) {

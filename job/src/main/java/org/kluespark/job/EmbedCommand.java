@@ -1,0 +1,183 @@
+package org.kluespark.job;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.SparkSession;
+import org.kluespark.stage.TextEmbedder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kluespark embed}: reads a file or directory, appends the embedding columns and writes Parquet.
+ *
+ * <p>Option fields stay null when not given, so a --conf file can fill them; the stage's own defaults apply to
+ * whatever neither sets.
+ */
+@Command(name = "embed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = "Embed a text column (or a pair of columns) and write every input column plus pooled_output "
+        + "as Parquet.",
+    footer = {"", "Options can also come from a --conf properties file as kluespark.<option>=<value> "
+        + "(conf/kluespark-defaults.properties lists them); the command line wins."})
+final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
+  private static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(5);
+  // Options that make no sense inside a --conf file.
+  private static final Set<String> NOT_IN_CONF = Set.of("conf", "help", "version");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "PATH|minilm", description = "Model bundle directory (model.onnx + "
+      + "tokenizer.json, optional config.json) on any Hadoop file system, or the built-in model minilm. Required.")
+  String model;
+
+  @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob. Required.")
+  String input;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "parquet, csv, json (one array, as KLUE's "
+      + ".json files), jsonl, text or orc. Default: from the extension (.parquet, .csv, .json, .jsonl/.ndjson, "
+      + ".txt, .orc).")
+  String format;
+
+  @Option(names = "--text-col", paramLabel = "COL", description = "String column to embed. Default: text "
+      + "(value for --format text).")
+  String textCol;
+
+  @Option(names = "--pair-col", paramLabel = "COL", description = "Second string column: rows are embedded as "
+      + "text pairs.")
+  String pairCol;
+
+  @Option(names = "--output", paramLabel = "PATH", description = "Output Parquet directory. Required.")
+  String output;
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "errorifexists (default) or overwrite.")
+  String mode;
+
+  @Option(names = "--pooling", paramLabel = "MODE", description = "auto (default: the model's pooler output if "
+      + "it has one, else mean), pooler, cls, mean or max.")
+  String pooling;
+
+  @Option(names = "--max-seq-length", paramLabel = "N", description = "Tokens per row at most, special tokens "
+      + "included. Default: 128.")
+  Integer maxSeqLength;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Rows per ONNX Runtime call. Default: 32.")
+  Integer batchSize;
+
+  @Option(names = "--sequence-output", description = "Also write the token vectors, as column "
+      + EmbedSettings.SEQUENCE_OUTPUT_COL + ".")
+  boolean sequenceOutput;
+
+  @Option(names = "--normalize", description = "Scale pooled vectors to unit length.")
+  boolean normalize;
+
+  @Option(names = "--output-type", paramLabel = "TYPE", description = "array (default: array<float>) or "
+      + "vector (Spark ML Vector).")
+  String outputType;
+
+  @Option(names = "--device", paramLabel = "DEVICE", description = "auto (default: the task's GPU if it has "
+      + "one, else CPU), cpu or cuda.")
+  String device;
+
+  @Option(names = "--conf", paramLabel = "FILE", description = "Properties file: kluespark.<option> keys set "
+      + "options, spark.* keys configure the SparkSession.")
+  Path conf;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: spark-submit's, else "
+      + "local[*].")
+  String master;
+
+  @Option(names = "--show", paramLabel = "N", description = "Print the first N output rows. Default: 0.")
+  Integer show;
+
+  @Option(names = "--progress-interval", paramLabel = "SECONDS", description = "Seconds between progress lines "
+      + "on stderr; 0 turns them off. Default: 5.")
+  Double progressInterval;
+
+  @Option(names = "--verbose", description = "Print the settings, and stack traces on errors.")
+  boolean verboseFlag;
+
+  private boolean verbose;
+
+  @Override
+  public boolean verbose() {
+    return verbose || verboseFlag;
+  }
+
+  @Override
+  public Integer call() {
+    ConfFile confFile = conf == null ? ConfFile.none() : ConfFile.load(conf, confOptions(spec));
+    EmbedSettings settings = settings(confFile);
+    verbose = settings.verbose();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (verbose) {
+      err.println("kluespark: " + settings);
+    }
+    TextEmbedder embedder = settings.newEmbedder(); // bad option values fail here, before Spark starts
+
+    try (SessionHandle session = SessionHandle.obtain(settings.master(), confFile.sparkSettings(), err)) {
+      SparkSession spark = session.spark();
+      Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+      List<FileStatus> inputs = PathChecks.requireInput(settings.input(), hadoopConf);
+      PathChecks.checkOutput(settings.output(), settings.mode(), inputs, hadoopConf);
+      InputFormat format = InputFormat.resolve(settings.format(), settings.input(), PathChecks.isSingleDirectory(inputs));
+      EmbedSettings.setTextColumn(embedder, settings.textColumn(format));
+
+      EmbedResult result = new EmbedJob(spark, err, settings.progressInterval())
+          .run(format, settings.input(), embedder, settings.output(), settings.mode());
+      if (settings.show() > 0) {
+        RowPreview.print(spark.read().parquet(settings.output()), settings.show(), out);
+      }
+      out.println(result.summaryLine());
+      out.flush();
+    }
+    return 0;
+  }
+
+  /** The command line merged over the --conf file. */
+  EmbedSettings settings(ConfFile confFile) {
+    OptionResolver options = new OptionResolver(confFile);
+    String formatValue = options.string("format", format);
+    String modeValue = options.string("mode", mode);
+    Integer showValue = options.integer("show", show);
+    Double intervalSeconds = options.decimal("progress-interval", progressInterval);
+    return new EmbedSettings(
+        options.required("model", model),
+        options.required("input", input),
+        formatValue == null ? null : InputFormat.parse(formatValue),
+        options.string("text-col", textCol),
+        options.string("pair-col", pairCol),
+        options.required("output", output),
+        modeValue == null ? WriteMode.ERRORIFEXISTS : WriteMode.parse(modeValue),
+        options.string("pooling", pooling),
+        options.integer("max-seq-length", maxSeqLength),
+        options.integer("batch-size", batchSize),
+        options.flag("sequence-output", sequenceOutput),
+        options.flag("normalize", normalize),
+        options.string("output-type", outputType),
+        options.string("device", device),
+        options.string("master", master),
+        showValue == null ? 0 : showValue,
+        intervalSeconds == null ? DEFAULT_PROGRESS_INTERVAL : Duration.ofMillis(Math.round(intervalSeconds * 1000)),
+        options.flag("verbose", verboseFlag));
+  }
+
+  /** The option names a --conf file may set as kluespark.<name>: every embed option but --conf and help. */
+  static List<String> confOptions(CommandSpec spec) {
+    return spec.options().stream()
+        .map(OptionSpec::longestName)
+        .map(name -> name.replaceFirst("^--", ""))
+        .filter(name -> !NOT_IN_CONF.contains(name))
+        .toList();
+  }
+}

@@ -1,0 +1,59 @@
+package org.kluespark.job;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.kluespark.stage.TextEmbedder;
+
+/**
+ * One embed run: read the input, apply the stage, write Parquet, with progress on stderr. The row count comes
+ * from the write's task metrics, so the data is never read twice.
+ */
+final class EmbedJob {
+  private final SparkSession spark;
+  private final PrintWriter err;
+  private final Duration progressInterval;
+
+  EmbedJob(SparkSession spark, PrintWriter err, Duration progressInterval) {
+    this.spark = spark;
+    this.err = err;
+    this.progressInterval = progressInterval;
+  }
+
+  EmbedResult run(InputFormat format, String input, TextEmbedder embedder, String output, WriteMode mode) {
+    long start = System.nanoTime();
+    Dataset<Row> rows = format.read(spark, input);
+    Dataset<Row> embedded = embedder.transform(rows); // validates columns and the model before any task runs
+
+    SparkContext sc = spark.sparkContext();
+    ProgressTracker tracker = new ProgressTracker(System::nanoTime);
+    ProgressListener listener = new ProgressListener(UUID.randomUUID().toString(), tracker);
+    sc.addSparkListener(listener);
+    try {
+      writeTagged(sc, listener.runId(), tracker, () -> embedded.write().mode(mode.saveMode()).parquet(output));
+      if (!ProgressListener.awaitDelivery(sc)) {
+        err.println("kluespark: Spark's event queue did not drain in time; the row count below may be short.");
+      }
+    } finally {
+      sc.removeSparkListener(listener);
+    }
+    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output);
+  }
+
+  /** Runs the write with this run's id as a local property, so the listener counts its jobs and no others. */
+  private void writeTagged(SparkContext sc, String runId, ProgressTracker tracker, Runnable write) {
+    String previousRun = sc.getLocalProperty(ProgressListener.RUN_PROPERTY);
+    sc.setLocalProperty(ProgressListener.RUN_PROPERTY, runId);
+    ProgressReporter reporter = ProgressReporter.start(tracker, progressInterval, err);
+    try {
+      write.run();
+    } finally {
+      reporter.close();
+      sc.setLocalProperty(ProgressListener.RUN_PROPERTY, previousRun);
+    }
+  }
+}

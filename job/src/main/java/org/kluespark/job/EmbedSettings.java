@@ -1,0 +1,91 @@
+package org.kluespark.job;
+
+import java.time.Duration;
+import org.kluespark.stage.TextEmbedder;
+
+/**
+ * The embed options after the command line and the --conf file are merged. Stage options left null keep
+ * the {@link TextEmbedder}'s own defaults rather than a copy of them here.
+ */
+record EmbedSettings(
+    String model,
+    String input,
+    InputFormat format, // null: infer from the input's extension
+    String textCol, // null: the format's default column
+    String pairCol,
+    String output,
+    WriteMode mode,
+    String pooling,
+    Integer maxSeqLength,
+    Integer batchSize,
+    boolean sequenceOutput,
+    boolean normalize,
+    String outputType,
+    String device,
+    String master, // null: spark-submit's master, else local[*]
+    int show,
+    Duration progressInterval, // zero: no progress lines
+    boolean verbose) {
+
+  static final String SEQUENCE_OUTPUT_COL = "sequence_output";
+
+  EmbedSettings {
+    if (show < 0) {
+      throw new IllegalArgumentException("--show must be 0 or more, got " + show + ".");
+    }
+    if (progressInterval.isNegative()) {
+      throw new IllegalArgumentException("--progress-interval must be 0 (off) or more seconds, got "
+          + progressInterval.toMillis() / 1000.0 + ".");
+    }
+  }
+
+  String textColumn(InputFormat resolvedFormat) {
+    return textCol != null ? textCol : resolvedFormat.defaultTextColumn();
+  }
+
+  /**
+   * A stage with every option but the text column set (that one depends on the input's format). Invalid values
+   * fail here, before any Spark work, with the stage's message prefixed by the option's name.
+   */
+  TextEmbedder newEmbedder() {
+    TextEmbedder embedder = new TextEmbedder();
+    set("--model", () -> embedder.setModelPath(model));
+    if (pairCol != null) {
+      set("--pair-col", () -> embedder.setPairCol(pairCol));
+    }
+    if (pooling != null) {
+      set("--pooling", () -> embedder.setPooling(pooling));
+    }
+    if (maxSeqLength != null) {
+      set("--max-seq-length", () -> embedder.setMaxSeqLength(maxSeqLength));
+    }
+    if (batchSize != null) {
+      set("--batch-size", () -> embedder.setBatchSize(batchSize));
+    }
+    if (sequenceOutput) {
+      embedder.setSequenceOutputCol(SEQUENCE_OUTPUT_COL);
+    }
+    if (normalize) {
+      embedder.setNormalize(true);
+    }
+    if (outputType != null) {
+      set("--output-type", () -> embedder.setOutputType(outputType));
+    }
+    if (device != null) {
+      set("--device", () -> embedder.setDevice(device));
+    }
+    return embedder;
+  }
+
+  static void setTextColumn(TextEmbedder embedder, String column) {
+    set("--text-col", () -> embedder.setInputCol(column));
+  }
+
+  private static void set(String option, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
+  }
+}

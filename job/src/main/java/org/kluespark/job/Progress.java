@@ -1,0 +1,38 @@
+package org.kluespark.job;
+
+import java.util.Locale;
+
+/** A point-in-time view of a run, and its one-line rendering on stderr. */
+record Progress(boolean started, long rows, double elapsedSeconds, int finishedTasks, int totalTasks) {
+  static final Progress NOT_STARTED = new Progress(false, 0, 0, 0, 0);
+
+  double rowsPerSecond() {
+    return elapsedSeconds > 0 ? rows / elapsedSeconds : 0;
+  }
+
+  /** Seconds left, assuming the remaining tasks take as long as the finished ones did; -1 before any finished. */
+  long etaSeconds() {
+    if (finishedTasks == 0) {
+      return -1;
+    }
+    int remaining = Math.max(0, totalTasks - finishedTasks);
+    return Math.round(elapsedSeconds * remaining / finishedTasks);
+  }
+
+  /** {@code kluespark: 1234 rows, 56.7 rows/s, tasks 3/8, ETA 0:42}. */
+  String line() {
+    long eta = etaSeconds();
+    return String.format(Locale.ROOT, "kluespark: %d rows, %.1f rows/s, tasks %d/%d, ETA %s", rows, rowsPerSecond(),
+        finishedTasks, totalTasks, eta < 0 ? "?" : clock(eta));
+  }
+
+  /** m:ss, or h:mm:ss from an hour on. */
+  static String clock(long seconds) {
+    long hours = seconds / 3600;
+    long minutes = seconds % 3600 / 60;
+    long secs = seconds % 60;
+    return hours > 0
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", hours, minutes, secs)
+        : String.format(Locale.ROOT, "%d:%02d", minutes, secs);
+  }
+}

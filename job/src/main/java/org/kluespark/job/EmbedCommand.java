@@ -96,6 +96,10 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "local[*].")
   String master;
 
+  @Option(names = "--partitions", paramLabel = "N", description = "Partitions to embed in, input order kept. "
+      + "Default: the input's, raised to the cluster's parallelism when it has fewer.")
+  Integer partitions;
+
   @Option(names = "--show", paramLabel = "N", description = "Print the first N output rows. Default: 0.")
   Integer show;
 
@@ -134,7 +138,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       EmbedSettings.setTextColumn(embedder, settings.textColumn(format));
 
       EmbedResult result = new EmbedJob(spark, err, settings.progressInterval())
-          .run(format, settings.input(), embedder, settings.output(), settings.mode());
+          .run(format, settings.input(), settings.partitions(), embedder, settings.output(), settings.mode());
       if (settings.show() > 0) {
         RowPreview.print(spark.read().parquet(settings.output()), settings.show(), out);
       }
@@ -167,6 +171,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         options.string("output-type", outputType),
         options.string("device", device),
         options.string("master", master),
+        options.integer("partitions", partitions),
         showValue == null ? 0 : showValue,
         intervalSeconds == null ? DEFAULT_PROGRESS_INTERVAL : Duration.ofMillis(Math.round(intervalSeconds * 1000)),
         options.flag("verbose", verboseFlag));

@@ -24,10 +24,13 @@ final class EmbedJob {
     this.progressInterval = progressInterval;
   }
 
-  EmbedResult run(InputFormat format, String input, TextEmbedder embedder, String output, WriteMode mode) {
+  EmbedResult run(InputFormat format, String input, Integer partitions, TextEmbedder embedder, String output,
+      WriteMode mode) {
     long start = System.nanoTime();
     Dataset<Row> rows = format.read(spark, input);
-    Dataset<Row> embedded = embedder.transform(rows); // validates columns and the model before any task runs
+    embedder.transformSchema(rows.schema()); // columns and model are checked before any Spark job runs
+    Dataset<Row> embedded = embedder.transform(
+        InputSpreader.spread(rows, partitions, spark.sparkContext().defaultParallelism(), err));
 
     SparkContext sc = spark.sparkContext();
     ProgressTracker tracker = new ProgressTracker(System::nanoTime);

@@ -23,6 +23,7 @@ record EmbedSettings(
     String outputType,
     String device,
     String master, // null: spark-submit's master, else local[*]
+    Integer partitions, // null: the input's, raised to the cluster's parallelism
     int show,
     Duration progressInterval, // zero: no progress lines
     boolean verbose) {
@@ -30,6 +31,9 @@ record EmbedSettings(
   static final String SEQUENCE_OUTPUT_COL = "sequence_output";
 
   EmbedSettings {
+    if (partitions != null && partitions <= 0) {
+      throw new IllegalArgumentException("--partitions must be 1 or more, got " + partitions + ".");
+    }
     if (show < 0) {
       throw new IllegalArgumentException("--show must be 0 or more, got " + show + ".");
     }

@@ -3,16 +3,23 @@ package org.kluespark.job;
 import java.util.Locale;
 
 /** A point-in-time view of a run, and its one-line rendering on stderr. */
-record Progress(boolean started, long rows, double elapsedSeconds, int finishedTasks, int totalTasks) {
-  static final Progress NOT_STARTED = new Progress(false, 0, 0, 0, 0);
+record Progress(boolean started, long rows, double elapsedSeconds, int finishedTasks, int totalTasks,
+    boolean estimable, long expectedRows) {
+  static final Progress NOT_STARTED = new Progress(false, 0, 0, 0, 0, false, 0);
 
   double rowsPerSecond() {
     return elapsedSeconds > 0 ? rows / elapsedSeconds : 0;
   }
 
-  /** Seconds left, assuming the remaining tasks take as long as the finished ones did; -1 before any finished. */
+  /**
+   * Seconds left: from the rows left when the total is known, else assuming the remaining tasks take as long
+   * as the finished ones did; -1 before any finished or while the tasks counted may not be the ones that embed.
+   */
   long etaSeconds() {
-    if (finishedTasks == 0) {
+    if (expectedRows > 0 && rows > 0) { // known row total (a spread input): rows left at the current rate
+      return Math.round(Math.max(0, expectedRows - rows) / rowsPerSecond());
+    }
+    if (!estimable || finishedTasks == 0) {
       return -1;
     }
     int remaining = Math.max(0, totalTasks - finishedTasks);

@@ -7,9 +7,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.kluespark.stage.TextEmbedder;
+import scala.Tuple4;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Feeds a {@link ProgressTracker} from Spark's scheduler events, counting only the stages of jobs started
@@ -38,20 +44,45 @@ final class ProgressListener extends SparkListener {
     Properties properties = stageSubmitted.properties();
     if (properties != null && runId.equals(properties.getProperty(RUN_PROPERTY))) {
       stageIds.add(stageSubmitted.stageInfo().stageId());
-      tracker.stageSubmitted(stageSubmitted.stageInfo().numTasks());
+      tracker.stageSubmitted(stageSubmitted.stageInfo().stageId(), stageSubmitted.stageInfo().numTasks());
+    }
+  }
+
+  /**
+   * Executors report running tasks' accumulators in their heartbeats ({@code spark.executor.heartbeatInterval},
+   * 10 s by default); the stage's row accumulator there makes rows visible before a task finishes.
+   */
+  @Override
+  public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
+    for (Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task : CollectionConverters.asJava(update.accumUpdates())) {
+      if (!stageIds.contains((Integer) task._2())) {
+        continue;
+      }
+      for (AccumulableInfo accumulator : CollectionConverters.asJava(task._4())) {
+        if (accumulator.name().contains(TextEmbedder.ROWS_ACCUMULATOR) && accumulator.update().isDefined()) {
+          tracker.taskProgress((Integer) task._2(), (Long) task._1(),
+              ((Number) accumulator.update().get()).longValue());
+        }
+      }
     }
   }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+    if (!stageIds.contains(taskEnd.stageId())) {
+      return;
+    }
+    tracker.taskEnded(taskEnd.taskInfo().taskId());
     // Failed attempts are retried and their output is discarded, so only successful tasks count.
-    if (!stageIds.contains(taskEnd.stageId()) || !taskEnd.taskInfo().successful()) {
+    if (!taskEnd.taskInfo().successful()) {
       return;
     }
     TaskMetrics metrics = taskEnd.taskMetrics();
     long written = metrics == null ? 0 : metrics.outputMetrics().recordsWritten();
-    long read = metrics == null ? 0 : metrics.inputMetrics().recordsRead();
-    tracker.taskFinished(written, read);
+    boolean embedded = CollectionConverters.asJava(taskEnd.taskInfo().accumulables()).stream()
+        .anyMatch(info -> info.name().contains(TextEmbedder.ROWS_ACCUMULATOR));
+    long shuffled = metrics == null ? 0 : metrics.shuffleWriteMetrics().recordsWritten();
+    tracker.taskFinished(taskEnd.stageId(), written, embedded, shuffled);
   }
 
   /**

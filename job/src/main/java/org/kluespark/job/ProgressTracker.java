@@ -1,37 +1,66 @@
 package org.kluespark.job;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Counts what a run has done so far: tasks submitted and finished, rows written and read. Pure arithmetic
- * with an injected clock, so rates and ETAs are testable without Spark or sleeping. Thread-safe: Spark's
- * listener thread updates it while the progress thread reads it.
+ * Counts what a run has done so far. Pure arithmetic with an injected clock, so rates and ETAs are testable
+ * without Spark or sleeping. Thread-safe: Spark's listener thread updates it while the progress thread reads.
+ *
+ * <p>Rows are rows embedded: what finished tasks wrote plus what running tasks reported in heartbeats. The
+ * ETA counts only the tasks of stages that embed (those reporting the stage's row accumulator), so the quick
+ * sampling and shuffle stages of a spread input do not make the estimate optimistic.
  */
 final class ProgressTracker {
   private final LongSupplier nanoClock;
   private long startNanos = -1;
-  private int totalTasks;
-  private int finishedTasks;
+  private final Map<Integer, Integer> tasksByStage = new HashMap<>();
+  private final Set<Integer> embeddingStages = new HashSet<>();
+  private final Map<Integer, Integer> finishedByStage = new HashMap<>();
+  private final Map<Long, Long> runningRows = new HashMap<>();
   private long rowsWritten;
-  private long rowsRead;
+  private long shuffledRows; // rows a shuffle hands to the embedding stage (a spread input): the row total
 
   ProgressTracker(LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
   }
 
   /** A stage of the run started; the clock starts with the first one. */
-  synchronized void stageSubmitted(int numTasks) {
+  synchronized void stageSubmitted(int stageId, int numTasks) {
     if (startNanos < 0) {
       startNanos = nanoClock.getAsLong();
     }
-    totalTasks += numTasks;
+    tasksByStage.merge(stageId, numTasks, Integer::sum);
   }
 
-  /** A task finished successfully with these record counts. */
-  synchronized void taskFinished(long recordsWritten, long recordsRead) {
-    finishedTasks++;
+  /** A running task of {@code stageId} reported having embedded {@code rows} rows so far. */
+  synchronized void taskProgress(int stageId, long taskId, long rows) {
+    embeddingStages.add(stageId);
+    runningRows.put(taskId, rows);
+  }
+
+  /** A task ended (any outcome): its partial count goes; a success then reports with {@link #taskFinished}. */
+  synchronized void taskEnded(long taskId) {
+    runningRows.remove(taskId);
+  }
+
+  /**
+   * A task finished successfully.
+   *
+   * @param embedded whether it ran the embedding stage (its accumulators held the row counter)
+   * @param shuffleRecordsWritten rows it handed to a later stage through a shuffle
+   */
+  synchronized void taskFinished(int stageId, long recordsWritten, boolean embedded, long shuffleRecordsWritten) {
+    if (embedded) {
+      embeddingStages.add(stageId);
+    } else {
+      shuffledRows += shuffleRecordsWritten;
+    }
+    finishedByStage.merge(stageId, 1, Integer::sum);
     rowsWritten += recordsWritten;
-    rowsRead += recordsRead;
   }
 
   synchronized long rowsWritten() {
@@ -43,8 +72,19 @@ final class ProgressTracker {
       return Progress.NOT_STARTED;
     }
     double elapsedSeconds = (nanoClock.getAsLong() - startNanos) / 1e9;
-    // Rows written is what the user cares about; stages that write nothing (a shuffle) still read rows.
-    long rows = rowsWritten > 0 ? rowsWritten : rowsRead;
-    return new Progress(true, rows, elapsedSeconds, finishedTasks, totalTasks);
+    long rows = rowsWritten;
+    for (long partial : runningRows.values()) {
+      rows += partial;
+    }
+    // Until an embedding stage is known every stage's tasks are shown, but no ETA is derived from them.
+    boolean estimable = !embeddingStages.isEmpty();
+    Set<Integer> counted = estimable ? embeddingStages : tasksByStage.keySet();
+    int total = 0;
+    int finished = 0;
+    for (int stage : counted) {
+      total += tasksByStage.getOrDefault(stage, 0);
+      finished += finishedByStage.getOrDefault(stage, 0);
+    }
+    return new Progress(true, rows, elapsedSeconds, finished, total, estimable, shuffledRows);
   }
 }

@@ -26,6 +26,8 @@ final class SessionHandle implements AutoCloseable {
    * @param master --master, or null: spark-submit's master (system property spark.master) or a spark.master
    *     from --conf, else local[*]
    */
+  private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
+
   static SessionHandle obtain(String master, Map<String, String> sparkSettings, PrintWriter err) {
     SparkSession running = runningSession();
     if (running != null) {
@@ -75,6 +77,10 @@ final class SessionHandle implements AutoCloseable {
     SparkSession.Builder builder = SparkSession.builder().appName(APP_NAME)
         // Spark's console progress bar would interleave with ours on stderr.
         .config("spark.ui.showConsoleProgress", "false");
+    if (System.getProperty(HEARTBEAT_INTERVAL) == null) { // spark-submit passes --conf as system properties
+      // Running tasks report rows in executor heartbeats; 10 s (Spark's default) makes the progress line lag.
+      builder.config(HEARTBEAT_INTERVAL, "3s");
+    }
     sparkSettings.forEach(builder::config);
     return builder;
   }

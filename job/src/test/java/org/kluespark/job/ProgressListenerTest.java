@@ -6,7 +6,20 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.scheduler.TaskLocation;
+import org.apache.spark.storage.RDDInfo;
+import org.kluespark.stage.TextEmbedder;
+import scala.Option;
+import scala.Tuple4;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +57,46 @@ class ProgressListenerTest {
   }
 
   @Test
+  void heartbeatsOfRunningTasksReportTheStagesRowAccumulator() {
+    ProgressTracker tracker = new ProgressTracker(System::nanoTime);
+    ProgressListener listener = new ProgressListener("run-2", tracker);
+    Properties tagged = new Properties();
+    tagged.setProperty(ProgressListener.RUN_PROPERTY, "run-2");
+    listener.onStageSubmitted(new SparkListenerStageSubmitted(stage(5, 2), tagged));
+    listener.onStageSubmitted(new SparkListenerStageSubmitted(stage(6, 1), new Properties()));
+
+    listener.onExecutorMetricsUpdate(heartbeat(
+        runningTask(41L, 5, accumulator(TextEmbedder.ROWS_ACCUMULATOR, 64L)),
+        runningTask(42L, 5, accumulator("someone.else", 1000L)),
+        runningTask(43L, 6, accumulator(TextEmbedder.ROWS_ACCUMULATOR, 500L)))); // not this run's stage
+
+    assertThat(tracker.snapshot().rows()).isEqualTo(64);
+  }
+
+  private static StageInfo stage(int id, int tasks) {
+    return new StageInfo(id, 0, "stage " + id, tasks, CollectionConverters.asScala(List.<RDDInfo>of()).toList(),
+        CollectionConverters.asScala(List.<Object>of()).toList(), "", null,
+        CollectionConverters.asScala(List.<Seq<TaskLocation>>of()).toList(), Option.empty(), 0, false, 0);
+  }
+
+  private static AccumulableInfo accumulator(String name, long update) {
+    return new AccumulableInfo(1L, Option.apply(name), Option.apply(update), Option.apply(update), false, true,
+        Option.empty());
+  }
+
+  private static Tuple4<Object, Object, Object, Seq<AccumulableInfo>> runningTask(long taskId, int stageId,
+      AccumulableInfo info) {
+    return new Tuple4<>(taskId, stageId, 0, CollectionConverters.asScala(List.of(info)).toList());
+  }
+
+  @SafeVarargs
+  private static SparkListenerExecutorMetricsUpdate heartbeat(
+      Tuple4<Object, Object, Object, Seq<AccumulableInfo>>... tasks) {
+    return new SparkListenerExecutorMetricsUpdate("driver", CollectionConverters.asScala(List.of(tasks)).toList(),
+        scala.collection.immutable.Map$.MODULE$.empty());
+  }
+
+  @Test
   void reporterPrintsTheCurrentLineOnceStarted() {
     ProgressTracker tracker = new ProgressTracker(() -> 0L);
     StringWriter err = new StringWriter();
@@ -51,8 +104,8 @@ class ProgressListenerTest {
       reporter.reportNow();
       assertThat(err.toString()).isEmpty();
 
-      tracker.stageSubmitted(4);
-      tracker.taskFinished(10, 10);
+      tracker.stageSubmitted(1, 4);
+      tracker.taskFinished(1, 10, true, 0);
       reporter.reportNow();
     }
     assertThat(err.toString()).isEqualTo("kluespark: 10 rows, 0.0 rows/s, tasks 1/4, ETA 0:00" + System.lineSeparator());

@@ -16,7 +16,7 @@ class ProgressTrackerTest {
 
   @Test
   void etaIsUnknownUntilATaskFinishes() {
-    tracker.stageSubmitted(8);
+    tracker.stageSubmitted(1, 8);
     advanceSeconds(3);
 
     assertThat(tracker.snapshot().line()).isEqualTo("kluespark: 0 rows, 0.0 rows/s, tasks 0/8, ETA ?");
@@ -24,10 +24,10 @@ class ProgressTrackerTest {
 
   @Test
   void rateAndEtaFromFinishedTasks() {
-    tracker.stageSubmitted(8);
+    tracker.stageSubmitted(1, 8);
     advanceSeconds(10);
-    tracker.taskFinished(300, 300);
-    tracker.taskFinished(267, 267);
+    tracker.taskFinished(1, 300, true, 0);
+    tracker.taskFinished(1, 267, true, 0);
 
     Progress progress = tracker.snapshot();
     assertThat(progress.rowsPerSecond()).isEqualTo(56.7);
@@ -36,32 +36,73 @@ class ProgressTrackerTest {
   }
 
   @Test
-  void tasksOfLaterStagesAddUp() {
-    tracker.stageSubmitted(2);
-    advanceSeconds(4);
-    tracker.taskFinished(0, 10);
-    tracker.stageSubmitted(2);
+  void runningTasksShowRowsBeforeTheyFinish() {
+    tracker.stageSubmitted(1, 1);
+    advanceSeconds(10);
+    tracker.taskProgress(1, 7L, 120);
+    tracker.taskProgress(1, 7L, 250); // a later heartbeat replaces the earlier count
 
-    assertThat(tracker.snapshot().line()).endsWith("tasks 1/4, ETA 0:12");
+    assertThat(tracker.snapshot().line()).isEqualTo("kluespark: 250 rows, 25.0 rows/s, tasks 0/1, ETA ?");
+
+    tracker.taskEnded(7L);
+    tracker.taskFinished(1, 300, true, 0);
+    assertThat(tracker.snapshot().rows()).as("the finished task's written rows replace its partial count")
+        .isEqualTo(300);
   }
 
   @Test
-  void rowsReadCountWhileNothingIsWrittenYet() {
-    tracker.stageSubmitted(2);
-    advanceSeconds(1);
-    tracker.taskFinished(0, 40);
-    assertThat(tracker.snapshot().rows()).isEqualTo(40);
+  void aFailedTasksPartialRowsAreDropped() {
+    tracker.stageSubmitted(1, 1);
+    tracker.taskProgress(1, 3L, 40);
+    tracker.taskEnded(3L);
 
-    tracker.taskFinished(25, 40);
-    assertThat(tracker.snapshot().rows()).isEqualTo(25);
-    assertThat(tracker.rowsWritten()).isEqualTo(25);
+    assertThat(tracker.snapshot().rows()).isZero();
+  }
+
+  @Test
+  void tasksOfAllStagesShowWithoutAnEtaUntilAnEmbeddingStageIsKnown() {
+    tracker.stageSubmitted(1, 2);
+    advanceSeconds(4);
+    tracker.taskFinished(1, 0, false, 0);
+    tracker.stageSubmitted(2, 2);
+
+    assertThat(tracker.snapshot().line()).as("no ETA from stages that may not embed").endsWith("tasks 1/4, ETA ?");
+  }
+
+  @Test
+  void etaCountsOnlyTheEmbeddingStagesTasks() {
+    // A spread input: a quick sampling stage and a shuffle stage, then the stage that embeds and writes.
+    tracker.stageSubmitted(1, 1);
+    tracker.taskFinished(1, 0, false, 0);
+    tracker.stageSubmitted(2, 1);
+    tracker.taskFinished(2, 0, false, 0);
+    tracker.stageSubmitted(3, 4);
+    advanceSeconds(10);
+    tracker.taskProgress(3, 11L, 100);
+    assertThat(tracker.snapshot().line()).isEqualTo("kluespark: 100 rows, 10.0 rows/s, tasks 0/4, ETA ?");
+
+    tracker.taskEnded(11L);
+    tracker.taskFinished(3, 250, true, 0);
+    assertThat(tracker.snapshot().line()).isEqualTo("kluespark: 250 rows, 25.0 rows/s, tasks 1/4, ETA 0:30");
+  }
+
+  @Test
+  void etaFromRowsLeftWhenAShuffleToldTheTotal() {
+    tracker.stageSubmitted(1, 1);
+    tracker.taskFinished(1, 0, false, 3000); // the spread's shuffle hands 3,000 rows to the embedding stage
+    tracker.stageSubmitted(2, 2);
+    advanceSeconds(10);
+    tracker.taskProgress(2, 5L, 500);
+    tracker.taskProgress(2, 6L, 500);
+
+    assertThat(tracker.snapshot().line()).isEqualTo("kluespark: 1000 rows, 100.0 rows/s, tasks 0/2, ETA 0:20");
   }
 
   @Test
   void etaIsZeroWhenAllTasksFinished() {
-    tracker.stageSubmitted(1);
+    tracker.stageSubmitted(1, 1);
     advanceSeconds(2);
-    tracker.taskFinished(5, 5);
+    tracker.taskFinished(1, 5, true, 0);
     assertThat(tracker.snapshot().line()).endsWith("tasks 1/1, ETA 0:00");
   }
 

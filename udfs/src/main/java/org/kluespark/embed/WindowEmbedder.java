@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.kluespark.inference.EncoderOutput;
 import org.kluespark.inference.EncoderSession;
 import org.kluespark.inference.TokenBatch;
@@ -23,11 +24,22 @@ public final class WindowEmbedder {
   private final TextTokenizer tokenizer;
   private final EncoderSession session;
   private final EmbeddingSettings settings;
+  private final LongConsumer rowsDone;
 
-  public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings) {
+  /**
+   * @param rowsDone told how many rows are done after every batch (null rows when the window starts), so
+   *     progress shows while a large window runs
+   */
+  public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings,
+      LongConsumer rowsDone) {
     this.tokenizer = tokenizer;
     this.session = session;
     this.settings = settings;
+    this.rowsDone = rowsDone;
+  }
+
+  public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings) {
+    this(tokenizer, session, settings, rows -> { });
   }
 
   /** Results in the order of {@code inputs}; null where the input's text is null. */
@@ -43,6 +55,9 @@ public final class WindowEmbedder {
       }
     }
     order.sort(Comparator.comparingInt(i -> tokenized[i].length()));
+    if (order.size() < n) {
+      rowsDone.accept(n - order.size());
+    }
 
     Embedding[] results = new Embedding[n];
     for (int start = 0; start < order.size(); start += settings.batchSize()) {
@@ -57,6 +72,7 @@ public final class WindowEmbedder {
         int row = batchRows.get(b);
         results[row] = postProcess(output, b, tokenized[row]);
       }
+      rowsDone.accept(batchRows.size());
     }
     return Arrays.asList(results);
   }

@@ -8,6 +8,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.embed.TextInput;
@@ -34,9 +35,10 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private final int textIndex;
   private final int pairIndex; // -1 without a pair column
   private final OutputLayout layout;
+  private final LongAccumulator rowsEmbedded;
 
   EmbedPartitionFunction(Broadcast<ModelBundle> model, ModelSignature signature, SessionSettings sessionSettings,
-      EmbeddingSettings settings, int textIndex, int pairIndex, OutputLayout layout) {
+      EmbeddingSettings settings, int textIndex, int pairIndex, OutputLayout layout, LongAccumulator rowsEmbedded) {
     this.model = model;
     this.signature = signature;
     this.sessionSettings = sessionSettings;
@@ -44,6 +46,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     this.textIndex = textIndex;
     this.pairIndex = pairIndex;
     this.layout = layout;
+    this.rowsEmbedded = rowsEmbedded;
   }
 
   @Override
@@ -51,7 +54,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     ModelBundle bundle = model.value();
     EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
     WindowEmbedder embedder = new WindowEmbedder(
-        TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings);
+        TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, rowsEmbedded::add);
     int window = Math.max(settings.windowSize(), settings.batchSize());
     return new WindowedIterator<>(rows, window, batch -> embedWindow(embedder, batch));
   }

@@ -2,6 +2,7 @@ package org.kluespark.stage;
 
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkContext;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
@@ -42,6 +43,13 @@ import org.kluespark.pooling.Pooling;
  */
 public class TextEmbedder extends Transformer implements MLWritable {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * The named accumulator each transform counts its rows in, window by window. Executors report it in their
+   * heartbeats while tasks run, so a listener (the job's progress line, the Spark UI) sees rows before any
+   * task has finished.
+   */
+  public static final String ROWS_ACCUMULATOR = "kluespark.rowsEmbedded";
 
   private final String uid;
 
@@ -304,10 +312,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
         resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null);
     StructType inSchema = dataset.schema();
     int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
-    EmbedPartitionFunction function = new EmbedPartitionFunction(
-        model.broadcast(dataset.sparkSession().sparkContext()), signature,
+    SparkContext sc = dataset.sparkSession().sparkContext();
+    EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
         new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
-        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout());
+        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout(), sc.longAccumulator(ROWS_ACCUMULATOR));
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 

@@ -143,6 +143,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         RowPreview.print(spark.read().parquet(settings.output()), settings.show(), out);
       }
       out.println(result.summaryLine());
+      out.println(result.metricsLine());
       out.flush();
     }
     return 0;

@@ -44,7 +44,7 @@ final class EmbedJob {
     } finally {
       sc.removeSparkListener(listener);
     }
-    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output);
+    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output, tracker.metrics());
   }
 
   /** Runs the write with this run's id as a local property, so the listener counts its jobs and no others. */

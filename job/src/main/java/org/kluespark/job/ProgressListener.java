@@ -1,5 +1,6 @@
 package org.kluespark.job;
 
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.kluespark.metrics.EmbeddingMetrics;
 import org.kluespark.stage.TextEmbedder;
 import scala.Tuple4;
 import scala.collection.immutable.Seq;
@@ -79,8 +81,11 @@ final class ProgressListener extends SparkListener {
     }
     TaskMetrics metrics = taskEnd.taskMetrics();
     long written = metrics == null ? 0 : metrics.outputMetrics().recordsWritten();
-    boolean embedded = CollectionConverters.asJava(taskEnd.taskInfo().accumulables()).stream()
-        .anyMatch(info -> info.name().contains(TextEmbedder.ROWS_ACCUMULATOR));
+    List<AccumulableInfo> accumulables = CollectionConverters.asJava(taskEnd.taskInfo().accumulables());
+    boolean embedded = accumulables.stream().anyMatch(info -> info.name().contains(TextEmbedder.ROWS_ACCUMULATOR));
+    if (embedded) {
+      tracker.addMetrics(EmbeddingMetrics.fromTaskAccumulables(accumulables));
+    }
     long shuffled = metrics == null ? 0 : metrics.shuffleWriteMetrics().recordsWritten();
     tracker.taskFinished(taskEnd.stageId(), written, embedded, shuffled);
   }

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.kluespark.metrics.EmbeddingMetrics;
 
 /**
  * Counts what a run has done so far. Pure arithmetic with an injected clock, so rates and ETAs are testable
@@ -22,6 +23,7 @@ final class ProgressTracker {
   private final Map<Integer, Integer> finishedByStage = new HashMap<>();
   private final Map<Long, Long> runningRows = new HashMap<>();
   private long rowsWritten;
+  private EmbeddingMetrics metrics = EmbeddingMetrics.ZERO;
   private long shuffledRows; // rows a shuffle hands to the embedding stage (a spread input): the row total
 
   ProgressTracker(LongSupplier nanoClock) {
@@ -61,6 +63,15 @@ final class ProgressTracker {
     }
     finishedByStage.merge(stageId, 1, Integer::sum);
     rowsWritten += recordsWritten;
+  }
+
+  /** A successful task's share of the stage's counters. */
+  synchronized void addMetrics(EmbeddingMetrics taskMetrics) {
+    metrics = metrics.plus(taskMetrics);
+  }
+
+  synchronized EmbeddingMetrics metrics() {
+    return metrics;
   }
 
   synchronized long rowsWritten() {

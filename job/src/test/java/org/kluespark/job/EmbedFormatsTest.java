@@ -57,6 +57,10 @@ class EmbedFormatsTest {
     List<Sentences.Sentence> expected = Sentences.rowsFor(format);
     assertThat(run.exitCode()).as(run.printed()).isZero();
     assertThat(run.out()).contains("kluespark: embedded " + expected.size() + " rows in ").contains("-> " + output);
+    long nulls = expected.stream().filter(sentence -> Sentences.textAsRead(format, sentence) == null).count();
+    assertThat(run.out()).as("the stage's counters are printed")
+        .contains("kluespark: " + expected.size() + " rows (" + nulls + " null), 0 truncated at maxSeqLength (0.0%)")
+        .containsPattern("padding efficiency \\d+\\.\\d%");
     assertOutput(format, output, expected);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.kluespark.metrics.EmbeddingMetrics;
 
 class ProgressTrackerTest {
   private long now = TimeUnit.SECONDS.toNanos(1000);
@@ -116,9 +117,9 @@ class ProgressTrackerTest {
 
   @Test
   void summaryLine() {
-    assertThat(new EmbedResult(30, 4.1, "target/quickstart").summaryLine())
+    assertThat(new EmbedResult(30, 4.1, "target/quickstart", EmbeddingMetrics.ZERO).summaryLine())
         .isEqualTo("kluespark: embedded 30 rows in 4.1 s (7.3 rows/s) -> target/quickstart");
-    assertThat(new EmbedResult(0, 0, "out").summaryLine()).isEqualTo("kluespark: embedded 0 rows in 0.0 s (0.0 rows/s) -> out");
+    assertThat(new EmbedResult(0, 0, "out", EmbeddingMetrics.ZERO).summaryLine()).isEqualTo("kluespark: embedded 0 rows in 0.0 s (0.0 rows/s) -> out");
   }
 
   private void advanceSeconds(long seconds) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.LongConsumer;
 import org.kluespark.inference.EncoderOutput;
 import org.kluespark.inference.EncoderSession;
 import org.kluespark.inference.TokenBatch;
@@ -24,22 +23,22 @@ public final class WindowEmbedder {
   private final TextTokenizer tokenizer;
   private final EncoderSession session;
   private final EmbeddingSettings settings;
-  private final LongConsumer rowsDone;
+  private final EmbeddingListener listener;
 
   /**
-   * @param rowsDone told how many rows are done after every batch (null rows when the window starts), so
-   *     progress shows while a large window runs
+   * @param listener told about null rows when a window starts and about every batch when it is done, so
+   *     progress and metrics show while a large window runs
    */
   public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings,
-      LongConsumer rowsDone) {
+      EmbeddingListener listener) {
     this.tokenizer = tokenizer;
     this.session = session;
     this.settings = settings;
-    this.rowsDone = rowsDone;
+    this.listener = listener;
   }
 
   public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings) {
-    this(tokenizer, session, settings, rows -> { });
+    this(tokenizer, session, settings, EmbeddingListener.NONE);
   }
 
   /** Results in the order of {@code inputs}; null where the input's text is null. */
@@ -56,23 +55,29 @@ public final class WindowEmbedder {
     }
     order.sort(Comparator.comparingInt(i -> tokenized[i].length()));
     if (order.size() < n) {
-      rowsDone.accept(n - order.size());
+      listener.nullRows(n - order.size());
     }
 
     Embedding[] results = new Embedding[n];
     for (int start = 0; start < order.size(); start += settings.batchSize()) {
       List<Integer> batchRows = order.subList(start, Math.min(order.size(), start + settings.batchSize()));
       List<TokenizedText> batchTexts = new ArrayList<>(batchRows.size());
+      long realTokens = 0;
+      int truncated = 0;
       for (int row : batchRows) {
         batchTexts.add(tokenized[row]);
+        realTokens += tokenized[row].length();
+        truncated += tokenized[row].truncated() ? 1 : 0;
       }
       TokenBatch batch = TokenBatch.pad(batchTexts, session.signature().padTokenId());
+      long started = System.nanoTime();
       EncoderOutput output = session.run(batch);
+      long inferenceNanos = System.nanoTime() - started;
       for (int b = 0; b < batchRows.size(); b++) {
         int row = batchRows.get(b);
         results[row] = postProcess(output, b, tokenized[row]);
       }
-      rowsDone.accept(batchRows.size());
+      listener.batchDone(batchRows.size(), realTokens, batch.paddedTokens(), truncated, inferenceNanos);
     }
     return Arrays.asList(results);
   }

@@ -8,7 +8,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.util.LongAccumulator;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.embed.TextInput;
@@ -17,6 +16,7 @@ import org.kluespark.embed.WindowedIterator;
 import org.kluespark.inference.EncoderSession;
 import org.kluespark.inference.SessionCache;
 import org.kluespark.inference.SessionSettings;
+import org.kluespark.metrics.EmbeddingCounters;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
 import org.kluespark.tokenize.TokenizerCache;
@@ -35,10 +35,10 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private final int textIndex;
   private final int pairIndex; // -1 without a pair column
   private final OutputLayout layout;
-  private final LongAccumulator rowsEmbedded;
+  private final EmbeddingCounters counters;
 
   EmbedPartitionFunction(Broadcast<ModelBundle> model, ModelSignature signature, SessionSettings sessionSettings,
-      EmbeddingSettings settings, int textIndex, int pairIndex, OutputLayout layout, LongAccumulator rowsEmbedded) {
+      EmbeddingSettings settings, int textIndex, int pairIndex, OutputLayout layout, EmbeddingCounters counters) {
     this.model = model;
     this.signature = signature;
     this.sessionSettings = sessionSettings;
@@ -46,7 +46,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     this.textIndex = textIndex;
     this.pairIndex = pairIndex;
     this.layout = layout;
-    this.rowsEmbedded = rowsEmbedded;
+    this.counters = counters;
   }
 
   @Override
@@ -54,7 +54,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     ModelBundle bundle = model.value();
     EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
     WindowEmbedder embedder = new WindowEmbedder(
-        TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, rowsEmbedded::add);
+        TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
     int window = Math.max(settings.windowSize(), settings.batchSize());
     return new WindowedIterator<>(rows, window, batch -> embedWindow(embedder, batch));
   }

@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.inference.Device;
 import org.kluespark.inference.SessionSettings;
+import org.kluespark.metrics.EmbeddingCounters;
 import org.kluespark.model.ModelSignature;
 import org.kluespark.pooling.Pooling;
 
@@ -45,11 +46,11 @@ public class TextEmbedder extends Transformer implements MLWritable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * The named accumulator each transform counts its rows in, window by window. Executors report it in their
-   * heartbeats while tasks run, so a listener (the job's progress line, the Spark UI) sees rows before any
-   * task has finished.
+   * The named accumulator each transform counts its rows in, batch by batch (see {@link EmbeddingCounters}
+   * for the others). Executors report it in their heartbeats while tasks run, so a listener (the job's
+   * progress line, the Spark UI) sees rows before any task has finished.
    */
-  public static final String ROWS_ACCUMULATOR = "kluespark.rowsEmbedded";
+  public static final String ROWS_ACCUMULATOR = EmbeddingCounters.ROWS;
 
   private final String uid;
 
@@ -315,7 +316,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
     SparkContext sc = dataset.sparkSession().sparkContext();
     EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
         new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
-        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout(), sc.longAccumulator(ROWS_ACCUMULATOR));
+        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout(), EmbeddingCounters.register(sc));
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 

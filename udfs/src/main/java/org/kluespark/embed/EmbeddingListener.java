@@ -1,0 +1,25 @@
+package org.kluespark.embed;
+
+/** Told what each window and batch did, for progress and metrics. Implementations must be cheap. */
+public interface EmbeddingListener {
+  EmbeddingListener NONE = new EmbeddingListener() {
+    @Override
+    public void nullRows(int rows) {}
+
+    @Override
+    public void batchDone(int rows, long realTokens, long paddedTokens, int truncatedRows, long inferenceNanos) {}
+  };
+
+  /** Rows passed through with null outputs (a null text or a null second text). */
+  void nullRows(int rows);
+
+  /**
+   * One ONNX Runtime call finished.
+   *
+   * @param realTokens tokens of the batch's rows, special tokens included
+   * @param paddedTokens rows × the batch's padded length: what the model computed
+   * @param truncatedRows rows cut to maxSeqLength
+   * @param inferenceNanos time spent in ONNX Runtime for the batch
+   */
+  void batchDone(int rows, long realTokens, long paddedTokens, int truncatedRows, long inferenceNanos);
+}

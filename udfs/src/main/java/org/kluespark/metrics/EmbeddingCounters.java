@@ -1,0 +1,73 @@
+package org.kluespark.metrics;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.LongAccumulator;
+import org.kluespark.embed.EmbeddingListener;
+
+/**
+ * The stage's executor-side counters: named Spark accumulators, one set per transform, updated after every
+ * batch. Named accumulators show in the Spark UI's stage pages, ride along in executor heartbeats while
+ * tasks run, and reach driver-side listeners with each finished task ({@link EmbeddingMetrics} adds them up).
+ */
+public final class EmbeddingCounters implements EmbeddingListener, Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String ROWS = "kluespark.rowsEmbedded";
+  public static final String NULL_ROWS = "kluespark.nullRows";
+  public static final String REAL_TOKENS = "kluespark.realTokens";
+  public static final String PADDED_TOKENS = "kluespark.paddedTokens";
+  public static final String TRUNCATED_ROWS = "kluespark.truncatedRows";
+  public static final String BATCHES = "kluespark.batches";
+  public static final String INFERENCE_MICROS = "kluespark.inferenceMicros";
+
+  public static final List<String> NAMES =
+      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS);
+
+  private final LongAccumulator rows;
+  private final LongAccumulator nullRows;
+  private final LongAccumulator realTokens;
+  private final LongAccumulator paddedTokens;
+  private final LongAccumulator truncatedRows;
+  private final LongAccumulator batches;
+  private final LongAccumulator inferenceMicros;
+
+  private EmbeddingCounters(SparkContext sc) {
+    rows = sc.longAccumulator(ROWS);
+    nullRows = sc.longAccumulator(NULL_ROWS);
+    realTokens = sc.longAccumulator(REAL_TOKENS);
+    paddedTokens = sc.longAccumulator(PADDED_TOKENS);
+    truncatedRows = sc.longAccumulator(TRUNCATED_ROWS);
+    batches = sc.longAccumulator(BATCHES);
+    inferenceMicros = sc.longAccumulator(INFERENCE_MICROS);
+  }
+
+  /** Registers a fresh set of counters with {@code sc}. */
+  public static EmbeddingCounters register(SparkContext sc) {
+    return new EmbeddingCounters(sc);
+  }
+
+  @Override
+  public void nullRows(int count) {
+    nullRows.add(count);
+    rows.add(count);
+  }
+
+  @Override
+  public void batchDone(int batchRows, long batchRealTokens, long batchPaddedTokens, int batchTruncated,
+      long inferenceNanos) {
+    rows.add(batchRows);
+    realTokens.add(batchRealTokens);
+    paddedTokens.add(batchPaddedTokens);
+    truncatedRows.add(batchTruncated);
+    batches.add(1);
+    inferenceMicros.add(inferenceNanos / 1_000);
+  }
+
+  /** The totals so far as the driver sees them (merged from finished tasks). */
+  public EmbeddingMetrics value() {
+    return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
+        truncatedRows.value(), batches.value(), inferenceMicros.value());
+  }
+}

@@ -1,0 +1,68 @@
+package org.kluespark.metrics;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.scheduler.AccumulableInfo;
+
+/**
+ * Totals of the stage's counters for a job, with the derived figures users look at: how many rows were
+ * truncated at maxSeqLength, and how much of the model's work went to padding.
+ */
+public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
+    long batches, long inferenceMicros) {
+
+  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0);
+
+  /** Totals from accumulator values keyed by their {@link EmbeddingCounters} names; other names are ignored. */
+  public static EmbeddingMetrics fromAccumulators(Map<String, Long> values) {
+    return new EmbeddingMetrics(values.getOrDefault(EmbeddingCounters.ROWS, 0L),
+        values.getOrDefault(EmbeddingCounters.NULL_ROWS, 0L), values.getOrDefault(EmbeddingCounters.REAL_TOKENS, 0L),
+        values.getOrDefault(EmbeddingCounters.PADDED_TOKENS, 0L),
+        values.getOrDefault(EmbeddingCounters.TRUNCATED_ROWS, 0L), values.getOrDefault(EmbeddingCounters.BATCHES, 0L),
+        values.getOrDefault(EmbeddingCounters.INFERENCE_MICROS, 0L));
+  }
+
+  /**
+   * One finished task's share, from its accumulator updates ({@code SparkListenerTaskEnd.taskInfo().accumulables()}).
+   * Add these up over successful tasks only: a failed attempt's rows are embedded again by its retry.
+   */
+  public static EmbeddingMetrics fromTaskAccumulables(Iterable<AccumulableInfo> accumulables) {
+    Map<String, Long> values = new HashMap<>();
+    for (AccumulableInfo info : accumulables) {
+      if (info.name().isDefined() && EmbeddingCounters.NAMES.contains(info.name().get())
+          && info.update().isDefined()) {
+        values.merge(info.name().get(), ((Number) info.update().get()).longValue(), Long::sum);
+      }
+    }
+    return fromAccumulators(values);
+  }
+
+  public EmbeddingMetrics plus(EmbeddingMetrics other) {
+    return new EmbeddingMetrics(rows + other.rows, nullRows + other.nullRows, realTokens + other.realTokens,
+        paddedTokens + other.paddedTokens, truncatedRows + other.truncatedRows, batches + other.batches,
+        inferenceMicros + other.inferenceMicros);
+  }
+
+  /** Real tokens / padded tokens: 1.0 means no compute spent on padding. */
+  public double paddingEfficiency() {
+    return paddedTokens == 0 ? 1.0 : (double) realTokens / paddedTokens;
+  }
+
+  /** Truncated rows / embedded (non-null) rows. */
+  public double truncatedFraction() {
+    long embedded = rows - nullRows;
+    return embedded == 0 ? 0 : (double) truncatedRows / embedded;
+  }
+
+  /**
+   * {@code 3000 rows (2 null), 360 truncated at maxSeqLength (12.0%), 94 batches, padding efficiency 92.6%
+   * (120345 real / 130000 padded tokens), inference 35.2 s}.
+   */
+  public String summary() {
+    return String.format(Locale.ROOT, "%d rows (%d null), %d truncated at maxSeqLength (%.1f%%), %d batches, "
+            + "padding efficiency %.1f%% (%d real / %d padded tokens), inference %.1f s", rows, nullRows,
+        truncatedRows, 100 * truncatedFraction(), batches, 100 * paddingEfficiency(), realTokens, paddedTokens,
+        inferenceMicros / 1e6);
+  }
+}

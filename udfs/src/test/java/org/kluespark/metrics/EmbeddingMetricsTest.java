@@ -1,0 +1,84 @@
+package org.kluespark.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.kluespark.stage.TextEmbedder;
+import org.kluespark.testing.SparkTestSession;
+import org.kluespark.testing.TestModels;
+import scala.jdk.javaapi.CollectionConverters;
+
+class EmbeddingMetricsTest {
+
+  @Test
+  void derivedFiguresAndSummary() {
+    EmbeddingMetrics metrics = new EmbeddingMetrics(3000, 2, 120_345, 130_000, 359, 94, 35_200_000);
+    assertThat(metrics.paddingEfficiency()).isEqualTo(120_345 / 130_000.0);
+    assertThat(metrics.summary()).isEqualTo("3000 rows (2 null), 359 truncated at maxSeqLength (12.0%), 94 batches, "
+        + "padding efficiency 92.6% (120345 real / 130000 padded tokens), inference 35.2 s");
+    assertThat(EmbeddingMetrics.ZERO.paddingEfficiency()).isEqualTo(1.0);
+    assertThat(EmbeddingMetrics.ZERO.truncatedFraction()).isZero();
+  }
+
+  @Test
+  void addsUpByName() {
+    EmbeddingMetrics metrics = EmbeddingMetrics.fromAccumulators(Map.of(EmbeddingCounters.ROWS, 5L,
+        EmbeddingCounters.BATCHES, 2L, "someone.else", 99L));
+    assertThat(metrics.plus(metrics)).isEqualTo(new EmbeddingMetrics(10, 0, 0, 0, 0, 4, 0));
+  }
+
+  /**
+   * One partition, batchSize 2, maxSeqLength 8: "hello" (3 tokens) and "hello world" (4) share a batch padded
+   * to 4; the long text is cut to 8 and runs alone; the null row only counts as a null row.
+   */
+  @Test
+  void theStageCountsRowsTokensPaddingTruncationAndBatches() {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> input = spark.createDataFrame(List.of(
+            RowFactory.create("hello world"), RowFactory.create((Object) null), RowFactory.create("hello"),
+            RowFactory.create("one two three four five six seven eight nine ten")),
+        new StructType().add("text", DataTypes.StringType)).coalesce(1);
+    TextEmbedder stage = new TextEmbedder().setModelPath(TestModels.minilmDir().toString()).setBatchSize(2)
+        .setMaxSeqLength(8);
+
+    AtomicReference<EmbeddingMetrics> total = new AtomicReference<>(EmbeddingMetrics.ZERO);
+    SparkListener listener = new SparkListener() {
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+        if (taskEnd.taskInfo().successful()) {
+          total.accumulateAndGet(EmbeddingMetrics.fromTaskAccumulables(
+              CollectionConverters.asJava(taskEnd.taskInfo().accumulables())), EmbeddingMetrics::plus);
+        }
+      }
+    };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      assertThat(stage.transform(input).collectAsList()).hasSize(4);
+      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(e);
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+
+    EmbeddingMetrics metrics = total.get();
+    assertThat(metrics.rows()).isEqualTo(4);
+    assertThat(metrics.nullRows()).isEqualTo(1);
+    assertThat(metrics.realTokens()).isEqualTo(3 + 4 + 8);
+    assertThat(metrics.paddedTokens()).isEqualTo(2 * 4 + 8);
+    assertThat(metrics.truncatedRows()).isEqualTo(1);
+    assertThat(metrics.batches()).isEqualTo(2);
+    assertThat(metrics.inferenceMicros()).isPositive();
+  }
+}

@@ -8,6 +8,9 @@ public interface EmbeddingListener {
 
     @Override
     public void batchDone(int rows, long realTokens, long paddedTokens, int truncatedRows, long inferenceNanos) {}
+
+    @Override
+    public void batchSplit() {}
   };
 
   /** Rows passed through with null outputs (a null text or a null second text). */
@@ -22,4 +25,7 @@ public interface EmbeddingListener {
    * @param inferenceNanos time spent in ONNX Runtime for the batch
    */
   void batchDone(int rows, long realTokens, long paddedTokens, int truncatedRows, long inferenceNanos);
+
+  /** A batch ran out of device memory and was split in two to be retried. */
+  void batchSplit();
 }

@@ -5,12 +5,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.kluespark.inference.EncoderOutput;
-import org.kluespark.inference.EncoderSession;
+import org.kluespark.inference.BatchRunner;
+import org.kluespark.inference.OutOfMemory;
 import org.kluespark.inference.TokenBatch;
 import org.kluespark.pooling.Pooling;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizedText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Embeds one window of rows: tokenize every row, sort by token count, cut batches of {@code batchSize},
@@ -20,8 +24,11 @@ import org.kluespark.tokenize.TokenizedText;
  * users see never changes.
  */
 public final class WindowEmbedder {
+  private static final Logger LOG = LoggerFactory.getLogger(WindowEmbedder.class);
+  private static final AtomicBoolean OOM_SPLIT_WARNED = new AtomicBoolean(); // one warning per executor JVM
+
   private final TextTokenizer tokenizer;
-  private final EncoderSession session;
+  private final BatchRunner session;
   private final EmbeddingSettings settings;
   private final EmbeddingListener listener;
 
@@ -29,7 +36,7 @@ public final class WindowEmbedder {
    * @param listener told about null rows when a window starts and about every batch when it is done, so
    *     progress and metrics show while a large window runs
    */
-  public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings,
+  public WindowEmbedder(TextTokenizer tokenizer, BatchRunner session, EmbeddingSettings settings,
       EmbeddingListener listener) {
     this.tokenizer = tokenizer;
     this.session = session;
@@ -37,7 +44,7 @@ public final class WindowEmbedder {
     this.listener = listener;
   }
 
-  public WindowEmbedder(TextTokenizer tokenizer, EncoderSession session, EmbeddingSettings settings) {
+  public WindowEmbedder(TextTokenizer tokenizer, BatchRunner session, EmbeddingSettings settings) {
     this(tokenizer, session, settings, EmbeddingListener.NONE);
   }
 
@@ -60,26 +67,55 @@ public final class WindowEmbedder {
 
     Embedding[] results = new Embedding[n];
     for (int start = 0; start < order.size(); start += settings.batchSize()) {
-      List<Integer> batchRows = order.subList(start, Math.min(order.size(), start + settings.batchSize()));
-      List<TokenizedText> batchTexts = new ArrayList<>(batchRows.size());
-      long realTokens = 0;
-      int truncated = 0;
-      for (int row : batchRows) {
-        batchTexts.add(tokenized[row]);
-        realTokens += tokenized[row].length();
-        truncated += tokenized[row].truncated() ? 1 : 0;
-      }
-      TokenBatch batch = TokenBatch.pad(batchTexts, session.signature().padTokenId());
-      long started = System.nanoTime();
-      EncoderOutput output = session.run(batch);
-      long inferenceNanos = System.nanoTime() - started;
-      for (int b = 0; b < batchRows.size(); b++) {
-        int row = batchRows.get(b);
-        results[row] = postProcess(output, b, tokenized[row]);
-      }
-      listener.batchDone(batchRows.size(), realTokens, batch.paddedTokens(), truncated, inferenceNanos);
+      runBatch(order.subList(start, Math.min(order.size(), start + settings.batchSize())), tokenized, results);
     }
     return Arrays.asList(results);
+  }
+
+  /**
+   * Pads, runs and post-processes one batch into {@code results}. A batch the device has no memory for is
+   * split in halves and each half retried, down to single rows, instead of failing the task.
+   */
+  private void runBatch(List<Integer> batchRows, TokenizedText[] tokenized, Embedding[] results)
+      throws OrtException {
+    List<TokenizedText> batchTexts = new ArrayList<>(batchRows.size());
+    long realTokens = 0;
+    int truncated = 0;
+    for (int row : batchRows) {
+      batchTexts.add(tokenized[row]);
+      realTokens += tokenized[row].length();
+      truncated += tokenized[row].truncated() ? 1 : 0;
+    }
+    TokenBatch batch = TokenBatch.pad(batchTexts, session.padTokenId());
+    long started = System.nanoTime();
+    EncoderOutput output;
+    try {
+      output = session.run(batch);
+    } catch (OrtException e) {
+      if (!OutOfMemory.isOutOfMemory(e)) {
+        throw e;
+      }
+      if (batchRows.size() == 1) {
+        throw new IllegalStateException("ONNX Runtime ran out of memory on " + session.target() + " for a single "
+            + "row of " + batch.seqLen() + " tokens: " + e.getMessage() + ". Lower maxSeqLength, run on a device "
+            + "with more memory, or give the executor fewer concurrent tasks.", e);
+      }
+      if (OOM_SPLIT_WARNED.compareAndSet(false, true)) {
+        LOG.warn("Out of memory on {} for a batch of {} rows x {} tokens; splitting it and retrying. Lower "
+            + "batchSize to avoid the retries.", session.target(), batch.rows(), batch.seqLen());
+      }
+      listener.batchSplit();
+      int half = batchRows.size() / 2;
+      runBatch(batchRows.subList(0, half), tokenized, results);
+      runBatch(batchRows.subList(half, batchRows.size()), tokenized, results);
+      return;
+    }
+    long inferenceNanos = System.nanoTime() - started;
+    for (int b = 0; b < batchRows.size(); b++) {
+      int row = batchRows.get(b);
+      results[row] = postProcess(output, b, tokenized[row]);
+    }
+    listener.batchDone(batchRows.size(), realTokens, batch.paddedTokens(), truncated, inferenceNanos);
   }
 
   private Embedding postProcess(EncoderOutput output, int b, TokenizedText text) {

@@ -20,7 +20,7 @@ import org.kluespark.model.ModelSignature;
  * threads of an executor share it. Every tensor and result is closed after each batch so no off-heap
  * memory outlives the call.
  */
-public final class EncoderSession implements AutoCloseable {
+public final class EncoderSession implements BatchRunner, AutoCloseable {
   private final AtomicReference<OrtSession> session;
   private final ModelSignature signature;
   private final ExecutionTarget target;
@@ -39,10 +39,17 @@ public final class EncoderSession implements AutoCloseable {
     return signature;
   }
 
+  @Override
   public ExecutionTarget target() {
     return target;
   }
 
+  @Override
+  public long padTokenId() {
+    return signature.padTokenId();
+  }
+
+  @Override
   public EncoderOutput run(TokenBatch batch) throws OrtException {
     OrtSession live = session.get();
     if (live == null) {

@@ -60,7 +60,8 @@ public final class TokenBatch {
     return seqLen;
   }
 
-  long[] inputIds() {
+  /** Row-major [rows, seqLen] ids; shared, not copied: do not modify. */
+  public long[] inputIds() {
     return inputIds;
   }
 

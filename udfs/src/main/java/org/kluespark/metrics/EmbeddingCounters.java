@@ -21,9 +21,10 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   public static final String TRUNCATED_ROWS = "kluespark.truncatedRows";
   public static final String BATCHES = "kluespark.batches";
   public static final String INFERENCE_MICROS = "kluespark.inferenceMicros";
+  public static final String OOM_SPLITS = "kluespark.oomSplits";
 
   public static final List<String> NAMES =
-      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS);
+      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS);
 
   private final LongAccumulator rows;
   private final LongAccumulator nullRows;
@@ -32,6 +33,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   private final LongAccumulator truncatedRows;
   private final LongAccumulator batches;
   private final LongAccumulator inferenceMicros;
+  private final LongAccumulator oomSplits;
 
   private EmbeddingCounters(SparkContext sc) {
     rows = sc.longAccumulator(ROWS);
@@ -41,6 +43,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     truncatedRows = sc.longAccumulator(TRUNCATED_ROWS);
     batches = sc.longAccumulator(BATCHES);
     inferenceMicros = sc.longAccumulator(INFERENCE_MICROS);
+    oomSplits = sc.longAccumulator(OOM_SPLITS);
   }
 
   /** Registers a fresh set of counters with {@code sc}. */
@@ -65,9 +68,14 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     inferenceMicros.add(inferenceNanos / 1_000);
   }
 
+  @Override
+  public void batchSplit() {
+    oomSplits.add(1);
+  }
+
   /** The totals so far as the driver sees them (merged from finished tasks). */
   public EmbeddingMetrics value() {
     return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
-        truncatedRows.value(), batches.value(), inferenceMicros.value());
+        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value());
   }
 }

@@ -10,9 +10,9 @@ import org.apache.spark.scheduler.AccumulableInfo;
  * truncated at maxSeqLength, and how much of the model's work went to padding.
  */
 public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
-    long batches, long inferenceMicros) {
+    long batches, long inferenceMicros, long oomSplits) {
 
-  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0);
+  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0, 0);
 
   /** Totals from accumulator values keyed by their {@link EmbeddingCounters} names; other names are ignored. */
   public static EmbeddingMetrics fromAccumulators(Map<String, Long> values) {
@@ -20,7 +20,7 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
         values.getOrDefault(EmbeddingCounters.NULL_ROWS, 0L), values.getOrDefault(EmbeddingCounters.REAL_TOKENS, 0L),
         values.getOrDefault(EmbeddingCounters.PADDED_TOKENS, 0L),
         values.getOrDefault(EmbeddingCounters.TRUNCATED_ROWS, 0L), values.getOrDefault(EmbeddingCounters.BATCHES, 0L),
-        values.getOrDefault(EmbeddingCounters.INFERENCE_MICROS, 0L));
+        values.getOrDefault(EmbeddingCounters.INFERENCE_MICROS, 0L), values.getOrDefault(EmbeddingCounters.OOM_SPLITS, 0L));
   }
 
   /**
@@ -41,7 +41,7 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
   public EmbeddingMetrics plus(EmbeddingMetrics other) {
     return new EmbeddingMetrics(rows + other.rows, nullRows + other.nullRows, realTokens + other.realTokens,
         paddedTokens + other.paddedTokens, truncatedRows + other.truncatedRows, batches + other.batches,
-        inferenceMicros + other.inferenceMicros);
+        inferenceMicros + other.inferenceMicros, oomSplits + other.oomSplits);
   }
 
   /** Real tokens / padded tokens: 1.0 means no compute spent on padding. */
@@ -63,6 +63,6 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
     return String.format(Locale.ROOT, "%d rows (%d null), %d truncated at maxSeqLength (%.1f%%), %d batches, "
             + "padding efficiency %.1f%% (%d real / %d padded tokens), inference %.1f s", rows, nullRows,
         truncatedRows, 100 * truncatedFraction(), batches, 100 * paddingEfficiency(), realTokens, paddedTokens,
-        inferenceMicros / 1e6);
+        inferenceMicros / 1e6) + (oomSplits > 0 ? ", " + oomSplits + " batch(es) split after running out of memory" : "");
   }
 }

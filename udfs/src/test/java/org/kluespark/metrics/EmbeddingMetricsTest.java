@@ -23,7 +23,7 @@ class EmbeddingMetricsTest {
 
   @Test
   void derivedFiguresAndSummary() {
-    EmbeddingMetrics metrics = new EmbeddingMetrics(3000, 2, 120_345, 130_000, 359, 94, 35_200_000);
+    EmbeddingMetrics metrics = new EmbeddingMetrics(3000, 2, 120_345, 130_000, 359, 94, 35_200_000, 0);
     assertThat(metrics.paddingEfficiency()).isEqualTo(120_345 / 130_000.0);
     assertThat(metrics.summary()).isEqualTo("3000 rows (2 null), 359 truncated at maxSeqLength (12.0%), 94 batches, "
         + "padding efficiency 92.6% (120345 real / 130000 padded tokens), inference 35.2 s");
@@ -35,7 +35,7 @@ class EmbeddingMetricsTest {
   void addsUpByName() {
     EmbeddingMetrics metrics = EmbeddingMetrics.fromAccumulators(Map.of(EmbeddingCounters.ROWS, 5L,
         EmbeddingCounters.BATCHES, 2L, "someone.else", 99L));
-    assertThat(metrics.plus(metrics)).isEqualTo(new EmbeddingMetrics(10, 0, 0, 0, 0, 4, 0));
+    assertThat(metrics.plus(metrics)).isEqualTo(new EmbeddingMetrics(10, 0, 0, 0, 0, 4, 0, 0));
   }
 
   /**

@@ -1,25 +1,30 @@
 package org.kluespark.embed;
 
 import java.io.Serializable;
+import org.kluespark.inference.ExecutionTarget;
 import org.kluespark.pooling.Pooling;
 
 /**
  * What each row gets and how rows are grouped.
  *
  * @param maxSeqLength tokens per row at most, special tokens included
- * @param batchSize rows per ONNX Runtime call
+ * @param batchSize rows per ONNX Runtime call on the CPU
+ * @param gpuBatchSize rows per call on a GPU, which wants larger batches to be busy
  * @param windowSize rows tokenized and sorted by length together before batches are cut; larger packs
  *     batches tighter (less padding) and holds more rows in memory
  * @param pooling the pooling, already resolved against the model (never {@code auto})
  * @param normalize whether pooled vectors are scaled to unit L2 norm
  * @param sequenceOutput whether per-token vectors are returned too
  */
-public record EmbeddingSettings(int maxSeqLength, int batchSize, int windowSize, Pooling pooling,
-    boolean normalize, boolean sequenceOutput) implements Serializable {
+public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize,
+    Pooling pooling, boolean normalize, boolean sequenceOutput) implements Serializable {
+
+  /** The GPU batch when the user did not choose one: fills a T4/A10 with base-size models at 128 tokens. */
+  public static final int DEFAULT_GPU_BATCH_SIZE = 128;
 
   public EmbeddingSettings {
-    if (batchSize <= 0) {
-      throw new IllegalArgumentException("Invalid batchSize (must be > 0): " + batchSize);
+    if (batchSize <= 0 || gpuBatchSize <= 0) {
+      throw new IllegalArgumentException("Invalid batchSize (must be > 0): " + Math.min(batchSize, gpuBatchSize));
     }
     if (windowSize <= 0) {
       throw new IllegalArgumentException("Invalid windowSize (must be > 0): " + windowSize);
@@ -27,5 +32,16 @@ public record EmbeddingSettings(int maxSeqLength, int batchSize, int windowSize,
     if (pooling == Pooling.AUTO) {
       throw new IllegalArgumentException("Resolve pooling 'auto' against the model before embedding");
     }
+  }
+
+  /** Same batch size on every device. */
+  public EmbeddingSettings(int maxSeqLength, int batchSize, int windowSize, Pooling pooling, boolean normalize,
+      boolean sequenceOutput) {
+    this(maxSeqLength, batchSize, batchSize, windowSize, pooling, normalize, sequenceOutput);
+  }
+
+  /** Rows per ONNX Runtime call on {@code target}. */
+  public int batchSizeOn(ExecutionTarget target) {
+    return target.cuda() ? gpuBatchSize : batchSize;
   }
 }

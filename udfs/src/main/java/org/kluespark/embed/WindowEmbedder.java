@@ -66,8 +66,9 @@ public final class WindowEmbedder {
     }
 
     Embedding[] results = new Embedding[n];
-    for (int start = 0; start < order.size(); start += settings.batchSize()) {
-      runBatch(order.subList(start, Math.min(order.size(), start + settings.batchSize())), tokenized, results);
+    int batchSize = settings.batchSizeOn(session.target());
+    for (int start = 0; start < order.size(); start += batchSize) {
+      runBatch(order.subList(start, Math.min(order.size(), start + batchSize)), tokenized, results);
     }
     return Arrays.asList(results);
   }

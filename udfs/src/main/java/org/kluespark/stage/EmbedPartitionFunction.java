@@ -55,7 +55,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
-    int window = Math.max(settings.windowSize(), settings.batchSize());
+    int window = Math.max(settings.windowSize(), settings.batchSizeOn(session.target()));
     return new WindowedIterator<>(rows, window, batch -> embedWindow(embedder, batch));
   }
 

@@ -81,7 +81,8 @@ public class TextEmbedder extends Transformer implements MLWritable {
         + "([CLS] a [SEP] b [SEP], token types 0/1)", ParamCheck.nonBlank("pairCol"));
     maxSeqLength = new IntParam(this, "maxSeqLength", "tokens per row at most, special tokens included; "
         + "longer rows (and pairs, longest first) are truncated", ParamCheck.atLeast("maxSeqLength", 2));
-    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call", ParamCheck.positive("batchSize"));
+    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call; when not set, 32 on the CPU and "
+        + EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE + " on a GPU", ParamCheck.positive("batchSize"));
     windowSize = new IntParam(this, "windowSize", "rows tokenized and sorted by length together before "
         + "batches are cut; larger means less padding and more memory", ParamCheck.positive("windowSize"));
     pooledOutputCol = new Param<>(this, "pooledOutputCol", "output column of pooled vectors [hidden]",
@@ -309,8 +310,9 @@ public class TextEmbedder extends Transformer implements MLWritable {
     StructType outSchema = transformSchema(dataset.schema(), true);
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
-    EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), getWindowSize(),
-        resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null);
+    int gpuBatchSize = isSet(batchSize) ? getBatchSize() : EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE;
+    EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), gpuBatchSize,
+        getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null);
     StructType inSchema = dataset.schema();
     int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
     SparkContext sc = dataset.sparkSession().sparkContext();

@@ -140,6 +140,15 @@ class WindowEmbedderTest {
   }
 
   @Test
+  void aGpuUsesItsOwnBatchSize() throws OrtException {
+    FakeModel gpu = new FakeModel(Integer.MAX_VALUE); // its target is cuda:1
+    EmbeddingSettings settings = new EmbeddingSettings(32, 2, 8, 64, Pooling.MEAN, false, false);
+    new WindowEmbedder(tokenizer, gpu, settings).embed(inputs());
+    assertThat(gpu.batchSizes).containsExactly(8);
+    assertThat(settings.batchSizeOn(ExecutionTarget.CPU)).isEqualTo(2);
+  }
+
+  @Test
   void aSingleRowThatDoesNotFitFailsSayingWhatToDo() {
     assertThatThrownBy(() -> embed(new FakeModel(0), 4, EmbeddingListener.NONE))
         .isInstanceOf(IllegalStateException.class)

@@ -11,7 +11,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.kluespark.inference.Device;
+import org.kluespark.inference.EncoderSession;
 import org.kluespark.inference.SessionCache;
+import org.kluespark.inference.SessionSettings;
 import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
@@ -39,5 +42,10 @@ class SessionReuseTest {
     assertThat(count).isEqualTo(800);
     assertThat(countAgain).isEqualTo(800);
     assertThat(SessionCache.sessionsCreated()).as("sessions created for 2 jobs x 8 partitions").isEqualTo(1);
+    EncoderSession session = SessionCache.get(stage.modelBundle(), stage.modelSignature(),
+        new SessionSettings(Device.CPU, 0));
+    assertThat(SessionCache.sessionsCreated()).as("the cached session is returned").isEqualTo(1);
+    assertThat(session.intraOpThreads()).as("spark.task.cpus = 1 thread: 2 task threads never exceed 2 cores")
+        .isEqualTo(1);
   }
 }

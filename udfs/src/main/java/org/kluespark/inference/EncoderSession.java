@@ -25,11 +25,17 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
   private final ModelSignature signature;
   private final ExecutionTarget target;
   private final Set<String> requestedOutputs;
+  private final int intraOpThreads;
 
   public EncoderSession(OrtSession session, ModelSignature signature, ExecutionTarget target) {
+    this(session, signature, target, 1);
+  }
+
+  public EncoderSession(OrtSession session, ModelSignature signature, ExecutionTarget target, int intraOpThreads) {
     this.session = new AtomicReference<>(session);
     this.signature = signature;
     this.target = target;
+    this.intraOpThreads = intraOpThreads;
     this.requestedOutputs = signature.hasPooler()
         ? Set.of(signature.lastHiddenStateOutput(), signature.poolerOutput())
         : Set.of(signature.lastHiddenStateOutput());
@@ -42,6 +48,11 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
   @Override
   public ExecutionTarget target() {
     return target;
+  }
+
+  /** ONNX Runtime intra-op threads of this session (shared by every task thread that runs it). */
+  public int intraOpThreads() {
+    return intraOpThreads;
   }
 
   @Override

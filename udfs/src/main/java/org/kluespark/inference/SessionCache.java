@@ -35,6 +35,8 @@ public final class SessionCache {
   /** The session for {@code bundle} on the device {@code settings} and the current task choose. */
   public static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings) {
     ExecutionTarget target = DeviceChooser.choose(settings.device(), GpuEnvironment.ofCurrentTask());
+    // spark.task.cpus threads per session: N concurrent tasks of an executor with N × task.cpus cores then
+    // never run more threads than the executor was given, even though they share one session.
     int threads = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : taskCpus();
     if (target.cuda() && settings.device() == Device.AUTO && CUDA_FAILED.contains(target)) {
       target = ExecutionTarget.CPU; // this JVM already failed to start CUDA there; don't pay for it again
@@ -72,7 +74,7 @@ public final class SessionCache {
       int threads) {
     try {
       EncoderSession session = new EncoderSession(
-          OrtSessionFactory.create(bundle.modelBytes(), target, threads), signature, target);
+          OrtSessionFactory.create(bundle.modelBytes(), target, threads), signature, target, threads);
       CREATED.incrementAndGet();
       LOG.info("Created ONNX Runtime session for {} on {} with {} intra-op thread(s)", bundle, target, threads);
       return session;

@@ -23,6 +23,7 @@ import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.inference.Device;
 import org.kluespark.inference.SessionSettings;
 import org.kluespark.metrics.EmbeddingCounters;
+import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
 import org.kluespark.pooling.Pooling;
 
@@ -330,6 +331,11 @@ public class TextEmbedder extends Transformer implements MLWritable {
   /** The validated bundle behind {@link #getModelPath()} (cached on the driver). */
   public ModelSignature modelSignature() {
     return loadModel().signature();
+  }
+
+  /** The validated bundle behind {@link #getModelPath()} (cached on the driver). */
+  public ModelBundle modelBundle() {
+    return loadModel().bundle();
   }
 
   LoadedModel loadModel() {

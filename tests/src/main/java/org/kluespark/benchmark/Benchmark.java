@@ -1,0 +1,296 @@
+package org.kluespark.benchmark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.kluespark.model.BuiltinModels;
+
+/**
+ * The benchmark harness (issue "Performance: a benchmark harness"): embeds each workload with each system,
+ * every (system, workload, run) in a fresh child JVM ({@link BenchmarkChild}) with this JVM's classpath and
+ * options, and writes a summary table. Run it with {@code tests/bin/benchmark} (see tests/README.md); it is
+ * not part of the Maven build's tests.
+ *
+ * <p>Runs are interleaved (run 1 of every system and workload, then run 2, ...) so a slow drift of the
+ * machine spreads over all systems instead of hitting one.
+ */
+public final class Benchmark {
+  private static final long CHILD_TIMEOUT_MINUTES = 180;
+  private static final int LOG_TAIL_LINES = 30;
+
+  private final BenchmarkOptions options;
+  private final Path repoRoot;
+  private final Path workDir;
+  private final Path logDir;
+  private final List<String> childJvmOptions;
+  private final String javaBinary;
+
+  private Benchmark(BenchmarkOptions options, Path repoRoot) {
+    this.options = options;
+    this.repoRoot = repoRoot;
+    this.workDir = options.outputDir().resolve("work");
+    this.logDir = options.outputDir().resolve("logs");
+    this.javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> jvm = new ArrayList<>();
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Dkluespark.benchmark.command=")) {
+        jvm.add(arg);
+      }
+    }
+    this.childJvmOptions = List.copyOf(jvm);
+  }
+
+  public static void main(String[] args) {
+    Path repoRoot = repoRoot();
+    BenchmarkOptions options;
+    try {
+      options = BenchmarkOptions.parse(args, repoRoot);
+    } catch (IllegalArgumentException e) {
+      System.err.println("benchmark: error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      System.out.println(BenchmarkOptions.USAGE);
+      return;
+    }
+    String command = System.getProperty("kluespark.benchmark.command",
+        "tests/bin/benchmark " + String.join(" ", args)).strip();
+    try {
+      System.exit(new Benchmark(options, repoRoot).run(command));
+    } catch (IllegalArgumentException e) {
+      System.err.println("benchmark: error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  static Path repoRoot() {
+    String root = System.getProperty("kluespark.repo.root");
+    return (root != null ? Path.of(root) : Path.of("").toAbsolutePath()).toAbsolutePath().normalize();
+  }
+
+  private int run(String command) {
+    Path modelDir = modelDir(options.model());
+    List<Workloads.Workload> workloads = workloads();
+    if (workloads.isEmpty()) {
+      System.err.println("benchmark: no workload to run");
+      return 2;
+    }
+    Map<String, String> machine = MachineInfo.collect(command, repoRoot, javaBinary, childJvmOptions);
+
+    // Inputs, written once per content (named by fingerprint, reused by later invocations).
+    Map<String, ChildSpec> base = new LinkedHashMap<>();
+    boolean anySpark = options.systems().stream().anyMatch(BenchSystem::spark);
+    for (Workloads.Workload workload : workloads) {
+      String stem = workload.name() + "-" + workload.texts().size() + "-" + Workloads.fingerprint(workload.texts());
+      Path texts = workDir.resolve(stem + ".jsonl");
+      if (!Files.isRegularFile(texts)) {
+        Workloads.write(workload.texts(), texts);
+      }
+      ChildSpec spec = new ChildSpec(ChildSpec.RUN, null, workload.name(), options.model(), modelDir, texts,
+          workDir.resolve(stem + ".parquet"), workDir.resolve(stem + "-warmup" + options.warmupRows() + ".parquet"),
+          options.warmupRows(), options.batchSize(), options.maxSeqLength(), options.rawThreads(),
+          options.udfThreads(), workDir.resolve("scratch"), 0);
+      if (anySpark && !(isParquet(spec.parquet()) && isParquet(spec.warmupParquet()))) {
+        log("preparing the Parquet input of %s (%d rows; not timed)", workload.name(), workload.texts().size());
+        ChildSpec prepare = new ChildSpec(ChildSpec.PREPARE, null, workload.name(), options.model(), modelDir, texts,
+            spec.parquet(), spec.warmupParquet(), options.warmupRows(), 0, 0, 0, 0, null, 0);
+        ChildOutcome outcome = runChild(prepare, logDir.resolve("prepare-" + stem + ".log"));
+        if (outcome.exitCode() != 0) {
+          System.err.println("benchmark: preparing " + workload.name() + " failed; log " + outcome.log());
+          return 1;
+        }
+      }
+      base.put(workload.name(), spec);
+    }
+
+    // The runs, interleaved.
+    List<RunResult> results = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    int total = options.runs() * workloads.size() * options.systems().size();
+    int done = 0;
+    for (int run = 1; run <= options.runs(); run++) {
+      for (Workloads.Workload workload : workloads) {
+        for (BenchSystem system : options.systems()) {
+          done++;
+          ChildSpec template = base.get(workload.name());
+          ChildSpec spec = new ChildSpec(ChildSpec.RUN, system, workload.name(), template.model(),
+              template.modelDir(), template.texts(), template.parquet(), template.warmupParquet(),
+              template.warmupRows(), template.batchSize(), template.maxSeqLength(), template.rawThreads(),
+              template.udfThreads(), workDir.resolve("scratch").resolve(system.cliName() + "-" + workload.name()),
+              run);
+          Path log = logDir.resolve(String.format(Locale.ROOT, "run%d-%s-%s.log", run, workload.name(), system));
+          long start = System.nanoTime();
+          ChildOutcome outcome = runChild(spec, log);
+          double jvmSeconds = (System.nanoTime() - start) / 1e9;
+          String label = String.format(Locale.ROOT, "[%d/%d] run %d/%d %s on %s (%d rows)", done, total, run,
+              options.runs(), system, workload.name(), workload.texts().size());
+          if (outcome.result().isPresent() && outcome.exitCode() == 0) {
+            RunResult result = outcome.result().get();
+            results.add(result);
+            log("%s: %.2f s timed, %.1f sentences/s (child JVM %.1f s)", label, result.seconds(),
+                result.sentencesPerSecond(), jvmSeconds);
+          } else {
+            failures.add(label + ": exit code " + outcome.exitCode() + ", log " + outcome.log());
+            log("%s: FAILED (exit code %d); last lines of %s:%n%s", label, outcome.exitCode(), outcome.log(),
+                tail(outcome.log()));
+          }
+        }
+      }
+    }
+
+    List<ResultTable.Row> rows = ResultTable.summarise(results);
+    writeReports(rows, results, failures, machine, workloads, modelDir);
+    return failures.isEmpty() ? 0 : 1;
+  }
+
+  private void writeReports(List<ResultTable.Row> rows, List<RunResult> results, List<String> failures,
+      Map<String, String> machine, List<Workloads.Workload> workloads, Path modelDir) {
+    List<String> settings = new ArrayList<>();
+    settings.add("model: " + options.model() + " (" + modelDir + ")");
+    settings.add(String.format(Locale.ROOT, "batch size %d (naive-udf: 1 row per call), max sequence length %d, "
+        + "mean pooling, %d warm-up rows per JVM (untimed), %s", options.batchSize(), options.maxSeqLength(),
+        options.warmupRows(), options.quick() ? "QUICK smoke run (not a measurement)"
+            : options.runs() + " run(s) per system and workload, each in its own JVM; median reported"));
+    for (Workloads.Workload workload : workloads) {
+      settings.add("workload " + workload.name() + ": " + workload.description());
+    }
+
+    StringBuilder md = new StringBuilder("# kluespark benchmark\n\n");
+    for (Map.Entry<String, String> entry : machine.entrySet()) {
+      md.append("- ").append(entry.getKey()).append(": ")
+          .append(entry.getKey().equals("command") ? "`" + entry.getValue() + "`" : entry.getValue()).append('\n');
+    }
+    for (String line : settings) {
+      md.append("- ").append(line).append('\n');
+    }
+    md.append('\n').append(ResultTable.markdown(rows)).append('\n');
+    md.append("sentences/s: rows / wall time of the median run's timed pass (JVM start, Spark start, model load "
+        + "and warm-up excluded; for naive-udf and stage: Parquet read, embed and Parquet write). "
+        + "vs raw-sorted: throughput relative to raw-sorted on the same workload. padding eff.: real tokens / "
+        + "tokens the model computed (rows × padded length). threads: intra-op threads of the one loop (raw), or "
+        + "Spark task threads × intra-op threads. Peak heap and RSS: the largest over the runs.\n");
+    if (!failures.isEmpty()) {
+      md.append("\nFailed runs:\n\n");
+      for (String failure : failures) {
+        md.append("- ").append(failure).append('\n');
+      }
+    }
+    List<String> comments = new ArrayList<>();
+    machine.forEach((key, value) -> comments.add(key + ": " + value));
+    comments.addAll(settings);
+    failures.forEach(failure -> comments.add("FAILED " + failure));
+
+    try {
+      Files.createDirectories(options.outputDir());
+      Files.writeString(options.outputDir().resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
+      Files.writeString(options.outputDir().resolve("results.csv"), ResultTable.csv(rows, comments),
+          StandardCharsets.UTF_8);
+      Files.writeString(options.outputDir().resolve("runs.csv"), ResultTable.runsCsv(results), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the results under " + options.outputDir(), e);
+    }
+    System.out.println(md);
+    System.out.println("Results: " + options.outputDir().resolve("results.md") + ", "
+        + options.outputDir().resolve("results.csv") + ", " + options.outputDir().resolve("runs.csv")
+        + " (logs: " + logDir + ")");
+  }
+
+  private List<Workloads.Workload> workloads() {
+    List<Workloads.Workload> out = new ArrayList<>();
+    for (String name : options.workloads()) {
+      Workloads.Workload workload;
+      if (BenchmarkOptions.KLUE.equals(name)) {
+        Path klueDir = repoRoot.resolve("../shared/klue").normalize();
+        workload = Workloads.klue(klueDir);
+        if (workload == null) {
+          log("skipping workload klue: the KLUE dev sets are absent (looked for klue-sts-v1.1_dev.json and "
+              + "klue-nli-v1.1_dev.json in %s)", klueDir);
+          continue;
+        }
+      } else {
+        workload = Workloads.longtail(Workloads.samplePool(repoRoot.resolve("datasets")), options.longtailRows(),
+            options.longtailMaxSentences(), options.seed());
+      }
+      out.add(Workloads.prefix(workload, options.rows()));
+    }
+    return out;
+  }
+
+  private static Path modelDir(String model) {
+    if (BuiltinModels.isBuiltin(model)) {
+      return BuiltinModels.resolve(model).toAbsolutePath();
+    }
+    Path dir = Path.of(model).toAbsolutePath().normalize();
+    for (String file : List.of("model.onnx", "tokenizer.json")) {
+      if (!Files.isRegularFile(dir.resolve(file))) {
+        throw new IllegalArgumentException("--model " + model + ": " + dir.resolve(file) + " not found; give a "
+            + "built-in name " + BuiltinModels.names() + " or a local bundle directory (model.onnx + tokenizer.json)");
+      }
+    }
+    return dir;
+  }
+
+  private record ChildOutcome(int exitCode, Optional<RunResult> result, Path log) {}
+
+  private ChildOutcome runChild(ChildSpec spec, Path log) {
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary);
+    command.addAll(childJvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(BenchmarkChild.class.getName());
+    command.addAll(spec.toArgs());
+    try {
+      Files.createDirectories(log.getParent());
+      Files.writeString(log, "# " + String.join(" ", command).replace(System.getProperty("java.class.path"),
+          "<classpath>") + System.lineSeparator(), StandardCharsets.UTF_8);
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      if (!process.waitFor(CHILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+        process.destroyForcibly().waitFor();
+        return new ChildOutcome(-1, Optional.empty(), log);
+      }
+      return new ChildOutcome(process.exitValue(),
+          RunResult.find(readLines(log)), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start a child JVM (" + javaBinary + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for a child JVM", e);
+    }
+  }
+
+  private static boolean isParquet(Path dir) {
+    return Files.isRegularFile(dir.resolve("_SUCCESS"));
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = readLines(log);
+      return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES),
+          lines.size()));
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e.getMessage() + ")";
+    }
+  }
+
+  /** The lines of a child's log, malformed bytes (from native libraries) replaced rather than fatal. */
+  private static List<String> readLines(Path log) throws IOException {
+    return List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\\R"));
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.println("benchmark: " + String.format(Locale.ROOT, format, args));
+  }
+}

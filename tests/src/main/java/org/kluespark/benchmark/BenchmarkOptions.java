@@ -1,0 +1,186 @@
+package org.kluespark.benchmark;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The harness's command line, parsed and validated (pure logic, no Spark, no model).
+ *
+ * <p>{@code --quick} changes the defaults only (1 run, {@value #QUICK_ROWS} rows per workload,
+ * {@value #QUICK_WARMUP_ROWS} warm-up rows); options given explicitly win over it.
+ */
+public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems, int runs, String model,
+    boolean quick, int batchSize, int maxSeqLength, int rawThreads, int udfThreads, int warmupRows, int rows,
+    int longtailRows, int longtailMaxSentences, long seed, Path outputDir, boolean help) {
+
+  public static final String KLUE = "klue";
+  public static final String LONGTAIL = "longtail";
+  public static final List<String> WORKLOADS = List.of(KLUE, LONGTAIL);
+
+  private static final List<String> VALUE_OPTIONS = List.of("--workloads", "--systems", "--runs", "--model",
+      "--batch-size", "--max-seq-length", "--raw-threads", "--udf-threads", "--warmup-rows", "--rows",
+      "--longtail-rows", "--longtail-max-sentences", "--seed", "--output");
+
+  static final int QUICK_ROWS = 128;
+  static final int QUICK_WARMUP_ROWS = 32;
+  static final int DEFAULT_WARMUP_ROWS = 256;
+
+  public static final String USAGE = String.join("\n",
+      "Usage: tests/bin/benchmark [options]",
+      "",
+      "Embeds each workload with each system, every (system, workload, run) in its own JVM, and prints",
+      "median throughput, padding efficiency, peak heap/RSS and model loads.",
+      "",
+      "  --workloads LIST         klue,longtail (default: both; klue is skipped when ../shared/klue is absent)",
+      "  --systems LIST           raw-sorted,raw-file-order,naive-udf,stage (default: all)",
+      "  --runs N                 runs per (system, workload); the median is reported (default 3; --quick: 1)",
+      "  --model NAME|DIR         built-in model name (minilm) or a bundle directory (default minilm)",
+      "  --quick                  smoke test: the first " + QUICK_ROWS + " rows of each workload, 1 run, "
+          + QUICK_WARMUP_ROWS + " warm-up rows",
+      "  --batch-size N           rows per ONNX Runtime call, all systems but naive-udf (default 32)",
+      "  --max-seq-length N       tokens per row at most, special tokens included (default 128)",
+      "  --raw-threads N          intra-op threads of the raw systems' session (default: all cores)",
+      "  --udf-threads N          intra-op threads of naive-udf's static session; 0 = ONNX Runtime's default",
+      "                           (default 1 = spark.task.cpus, what the stage uses)",
+      "  --warmup-rows N          rows of the untimed warm-up pass in each JVM (default " + DEFAULT_WARMUP_ROWS + ")",
+      "  --rows N                 use only the first N rows of each workload (default: all)",
+      "  --longtail-rows N        rows of the synthetic long-tail workload (default 5000)",
+      "  --longtail-max-sentences N  most sentences concatenated into one long-tail row (default 16)",
+      "  --seed N                 seed of the long-tail generator (default 42)",
+      "  --output DIR             where results.csv, results.md, runs.csv and logs go",
+      "                           (default tests/target/benchmark)",
+      "  --help                   this text");
+
+  /** Parses {@code args}; {@code repoRoot} anchors the default output directory. */
+  public static BenchmarkOptions parse(String[] args, Path repoRoot) {
+    List<String> workloads = WORKLOADS;
+    List<BenchSystem> systems = List.of(BenchSystem.values());
+    Integer runs = null;
+    String model = "minilm";
+    boolean quick = false;
+    int batchSize = 32;
+    int maxSeqLength = 128;
+    int rawThreads = Runtime.getRuntime().availableProcessors();
+    int udfThreads = 1;
+    Integer warmupRows = null;
+    Integer rows = null;
+    int longtailRows = 5000;
+    int longtailMaxSentences = 16;
+    long seed = 42;
+    Path outputDir = repoRoot.resolve("tests/target/benchmark");
+    boolean help = false;
+
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String name = arg;
+      String inline = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        name = arg.substring(0, eq);
+        inline = arg.substring(eq + 1);
+      }
+      switch (name) {
+        case "--quick" -> quick = true;
+        case "--help", "-h" -> help = true;
+        default -> {
+          if (!VALUE_OPTIONS.contains(name)) {
+            throw new IllegalArgumentException("Unknown option '" + arg + "'; see --help");
+          }
+          String value = inline;
+          if (value == null) {
+            if (i + 1 >= args.length) {
+              throw new IllegalArgumentException("Option " + name + " needs a value; see --help");
+            }
+            value = args[++i];
+          }
+          switch (name) {
+            case "--workloads" -> workloads = parseWorkloads(value);
+            case "--systems" -> systems = parseSystems(value);
+            case "--runs" -> runs = positive(name, value);
+            case "--model" -> model = nonBlank(name, value);
+            case "--batch-size" -> batchSize = positive(name, value);
+            case "--max-seq-length" -> maxSeqLength = atLeast(name, value, 2);
+            case "--raw-threads" -> rawThreads = positive(name, value);
+            case "--udf-threads" -> udfThreads = atLeast(name, value, 0);
+            case "--warmup-rows" -> warmupRows = positive(name, value);
+            case "--rows" -> rows = positive(name, value);
+            case "--longtail-rows" -> longtailRows = positive(name, value);
+            case "--longtail-max-sentences" -> longtailMaxSentences = positive(name, value);
+            case "--seed" -> seed = parseLong(name, value);
+            case "--output" -> outputDir = Path.of(nonBlank(name, value)).toAbsolutePath();
+            default -> throw new IllegalArgumentException("Unknown option '" + arg + "'; see --help");
+          }
+        }
+      }
+    }
+    int resolvedRuns = runs != null ? runs : quick ? 1 : 3;
+    int resolvedRows = rows != null ? rows : quick ? QUICK_ROWS : Integer.MAX_VALUE;
+    int resolvedWarmup = warmupRows != null ? warmupRows : quick ? QUICK_WARMUP_ROWS : DEFAULT_WARMUP_ROWS;
+    return new BenchmarkOptions(workloads, systems, resolvedRuns, model, quick, batchSize, maxSeqLength,
+        rawThreads, udfThreads, resolvedWarmup, resolvedRows, longtailRows, longtailMaxSentences, seed, outputDir,
+        help);
+  }
+
+  static List<String> parseWorkloads(String value) {
+    LinkedHashSet<String> out = new LinkedHashSet<>();
+    for (String item : splitList("--workloads", value)) {
+      String name = item.toLowerCase(Locale.ROOT);
+      if (!WORKLOADS.contains(name)) {
+        throw new IllegalArgumentException("Unknown workload '" + item + "', expected one of " + WORKLOADS);
+      }
+      out.add(name);
+    }
+    return List.copyOf(out);
+  }
+
+  static List<BenchSystem> parseSystems(String value) {
+    LinkedHashSet<BenchSystem> out = new LinkedHashSet<>();
+    for (String item : splitList("--systems", value)) {
+      out.add(BenchSystem.fromName(item));
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> splitList(String option, String value) {
+    List<String> items = new ArrayList<>();
+    for (String item : value.split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("Invalid " + option + " (empty list): '" + value + "'");
+    }
+    return items;
+  }
+
+  private static int positive(String option, String value) {
+    return atLeast(option, value, 1);
+  }
+
+  private static int atLeast(String option, String value, int min) {
+    long parsed = parseLong(option, value);
+    if (parsed < min || parsed > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("Invalid " + option + " (must be >= " + min + "): " + value);
+    }
+    return (int) parsed;
+  }
+
+  private static long parseLong(String option, String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Invalid " + option + " (not a number): '" + value + "'");
+    }
+  }
+
+  private static String nonBlank(String option, String value) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("Invalid " + option + " (empty)");
+    }
+    return value.trim();
+  }
+}

@@ -1,0 +1,187 @@
+package org.kluespark.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The benchmark's texts: the real KLUE dev sentences and a seeded synthetic long-tail workload, and the
+ * one-JSON-string-per-line files the harness hands to its child JVMs.
+ */
+public final class Workloads {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A named list of texts. */
+  public record Workload(String name, List<String> texts, String description) {}
+
+  private Workloads() {}
+
+  /**
+   * Every distinct sentence of the KLUE STS dev set (sentence1, sentence2) and NLI dev set (premise,
+   * hypothesis), in file order, or null when {@code klueDir} lacks either file.
+   */
+  public static Workload klue(Path klueDir) {
+    Path sts = klueDir.resolve("klue-sts-v1.1_dev.json");
+    Path nli = klueDir.resolve("klue-nli-v1.1_dev.json");
+    if (!Files.isRegularFile(sts) || !Files.isRegularFile(nli)) {
+      return null;
+    }
+    LinkedHashSet<String> texts = new LinkedHashSet<>();
+    int stsRecords = addFields(sts, texts, "sentence1", "sentence2");
+    int nliRecords = addFields(nli, texts, "premise", "hypothesis");
+    return new Workload(BenchmarkOptions.KLUE, List.copyOf(texts), String.format(
+        "the %d distinct sentences of KLUE STS dev (%d pairs) and NLI dev (%d pairs), single texts, file order",
+        texts.size(), stsRecords, nliRecords));
+  }
+
+  /** The distinct sentences of the repository's datasets/ samples: sentences.txt, the STS and NLI samples. */
+  public static List<String> samplePool(Path datasetsDir) {
+    LinkedHashSet<String> pool = new LinkedHashSet<>();
+    try {
+      for (String line : Files.readAllLines(datasetsDir.resolve("sentences.txt"), StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          pool.add(line.strip());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + datasetsDir.resolve("sentences.txt"), e);
+    }
+    addFields(datasetsDir.resolve("klue-sts-sample.json"), pool, "sentence1", "sentence2");
+    addFields(datasetsDir.resolve("klue-nli-sample.json"), pool, "premise", "hypothesis");
+    return List.copyOf(pool);
+  }
+
+  /**
+   * {@code rows} texts, each the concatenation (with a space) of k sentences drawn uniformly from
+   * {@code pool}, where k in 1..maxSentences follows a Zipf law with exponent 2 (P(k) ∝ 1/k²): about
+   * two thirds of the rows are one sentence, one in six two, and a long tail is much longer. Deterministic
+   * for a given pool, size and seed.
+   */
+  public static Workload longtail(List<String> pool, int rows, int maxSentences, long seed) {
+    if (pool.isEmpty()) {
+      throw new IllegalArgumentException("Invalid long-tail pool (empty)");
+    }
+    Random random = new Random(seed);
+    double[] cumulative = zipfCumulative(maxSentences, 2.0);
+    List<String> texts = new ArrayList<>(rows);
+    for (int row = 0; row < rows; row++) {
+      int k = sentenceCount(cumulative, random.nextDouble());
+      StringBuilder text = new StringBuilder();
+      for (int s = 0; s < k; s++) {
+        if (s > 0) {
+          text.append(' ');
+        }
+        text.append(pool.get(random.nextInt(pool.size())));
+      }
+      texts.add(text.toString());
+    }
+    return new Workload(BenchmarkOptions.LONGTAIL, List.copyOf(texts), String.format(
+        "%d synthetic rows, 1..%d sentences each (P(k) ∝ 1/k², seed %d) from %d distinct datasets/ sentences",
+        rows, maxSentences, seed, pool.size()));
+  }
+
+  /** Cumulative probabilities of k = 1..max under P(k) ∝ k^-exponent. */
+  static double[] zipfCumulative(int max, double exponent) {
+    double[] cumulative = new double[max];
+    double total = 0;
+    for (int k = 1; k <= max; k++) {
+      total += Math.pow(k, -exponent);
+      cumulative[k - 1] = total;
+    }
+    for (int i = 0; i < max; i++) {
+      cumulative[i] /= total;
+    }
+    cumulative[max - 1] = 1.0;
+    return cumulative;
+  }
+
+  /** The k (1-based) whose cumulative bucket holds {@code u} in [0, 1). */
+  static int sentenceCount(double[] cumulative, double u) {
+    for (int i = 0; i < cumulative.length; i++) {
+      if (u < cumulative[i]) {
+        return i + 1;
+      }
+    }
+    return cumulative.length;
+  }
+
+  /** The first {@code rows} texts of {@code workload} (all when it has fewer). */
+  public static Workload prefix(Workload workload, int rows) {
+    if (rows >= workload.texts().size()) {
+      return workload;
+    }
+    return new Workload(workload.name(), workload.texts().subList(0, rows),
+        "first " + rows + " rows of: " + workload.description());
+  }
+
+  /** Writes one JSON string per line (texts may hold any character, newlines included). */
+  public static void write(List<String> texts, Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        for (String text : texts) {
+          out.write(JSON.writeValueAsString(text));
+          out.write('\n');
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
+  }
+
+  /** Reads a file written by {@link #write}. */
+  public static List<String> read(Path file) {
+    List<String> texts = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (!line.isEmpty()) {
+          texts.add(JSON.readValue(line, String.class));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+    return texts;
+  }
+
+  /** The first 12 hex digits of the SHA-256 of the texts, to name the files derived from them. */
+  public static String fingerprint(List<String> texts) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (String text : texts) {
+        digest.update(text.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int addFields(Path file, LinkedHashSet<String> out, String first, String second) {
+    try {
+      JsonNode records = JSON.readTree(file.toFile());
+      for (JsonNode record : records) {
+        out.add(record.get(first).asText());
+        out.add(record.get(second).asText());
+      }
+      return records.size();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+  }
+}

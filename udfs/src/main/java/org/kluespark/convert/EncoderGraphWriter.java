@@ -1,0 +1,230 @@
+package org.kluespark.convert;
+
+import static org.kluespark.convert.OnnxGraphBuilder.Attribute;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kluespark.checkpoint.WeightTensor;
+
+/**
+ * Writes a BERT or RoBERTa encoder as an ONNX graph with HF transformers' eval-mode semantics.
+ *
+ * <p>Inputs {@code input_ids}, {@code attention_mask} and, for BERT, {@code token_type_ids} (int64,
+ * {@code [batch, sequence]}, both axes dynamic). Outputs {@code last_hidden_state}, {@code pooler_output}
+ * when the checkpoint has a pooler, and {@code hidden_states.0..L} (embeddings, then each layer) unless
+ * disabled. Masked keys get {@code float32.min} added to their scores as HF does, so padding never
+ * changes a real token's output.
+ *
+ * <p>Half weights are stored as float16 and cast to float32 inside the graph: the file and its broadcast
+ * shrink by half while compute stays float32 on every provider (ONNX Runtime's CPU provider has no
+ * float16 kernels for most of these ops on x86).
+ */
+public final class EncoderGraphWriter {
+  public static final String INPUT_IDS = "input_ids";
+  public static final String ATTENTION_MASK = "attention_mask";
+  public static final String TOKEN_TYPE_IDS = "token_type_ids";
+  public static final String LAST_HIDDEN_STATE = "last_hidden_state";
+  public static final String POOLER_OUTPUT = "pooler_output";
+  public static final String HIDDEN_STATES_PREFIX = "hidden_states.";
+
+  private static final String BATCH = "batch";
+  private static final String SEQUENCE = "sequence";
+
+  private final EncoderWeights weights;
+  private final EncoderConfig config;
+  private final ExportOptions options;
+  private final OnnxGraphBuilder g;
+
+  private EncoderGraphWriter(EncoderWeights weights, ExportOptions options) {
+    this.weights = weights;
+    this.config = weights.config();
+    this.options = options;
+    this.g = new OnnxGraphBuilder(config.family().modelType() + "_encoder");
+  }
+
+  /** The graph for {@code weights}; metadata records the family and dimensions for {@code info}. */
+  public static ModelProto write(EncoderWeights weights, ExportOptions options, Map<String, String> metadata) {
+    return new EncoderGraphWriter(weights, options).build(metadata);
+  }
+
+  private ModelProto build(Map<String, String> metadata) {
+    String inputIds = g.input(INPUT_IDS, DataType.INT64, BATCH, SEQUENCE);
+    String mask = g.input(ATTENTION_MASK, DataType.INT64, BATCH, SEQUENCE);
+    String tokenTypes = config.hasTokenTypeInput() ? g.input(TOKEN_TYPE_IDS, DataType.INT64, BATCH, SEQUENCE) : null;
+
+    List<String> hiddenStates = new ArrayList<>();
+    String hidden = embeddings(inputIds, tokenTypes);
+    hiddenStates.add(hidden);
+    String scoreBias = attentionScoreBias(mask);
+    for (int layer = 0; layer < config.numLayers(); layer++) {
+      hidden = encoderLayer(layer, hidden, scoreBias);
+      hiddenStates.add(hidden);
+    }
+
+    g.namedNode("Identity", LAST_HIDDEN_STATE, List.of(hidden));
+    g.output(LAST_HIDDEN_STATE, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
+    if (weights.hasPooler()) {
+      pooler(hidden);
+    }
+    if (options.hiddenStates()) {
+      for (int i = 0; i < hiddenStates.size(); i++) {
+        String name = HIDDEN_STATES_PREFIX + i;
+        g.namedNode("Identity", name, List.of(hiddenStates.get(i)));
+        g.output(name, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
+      }
+    }
+    Map<String, String> props = new LinkedHashMap<>(metadata);
+    props.put("kluespark.family", config.family().modelType());
+    props.put("kluespark.hidden_size", Integer.toString(config.hiddenSize()));
+    props.put("kluespark.num_layers", Integer.toString(config.numLayers()));
+    props.put("kluespark.weights", options.halfWeights() ? "float16" : "float32");
+    return g.build("kluespark-convert", "1", props);
+  }
+
+  /** word + position + token type embeddings, then LayerNorm. */
+  private String embeddings(String inputIds, String tokenTypes) {
+    String words = g.node("Gather", "embeddings/words", List.of(weight("embeddings.word_embeddings.weight"), inputIds));
+    String positionIds = config.family() == EncoderFamily.ROBERTA ? robertaPositionIds(inputIds) : bertPositionIds(inputIds);
+    String positions = g.node("Gather", "embeddings/positions",
+        List.of(weight("embeddings.position_embeddings.weight"), positionIds));
+    String sum = g.node("Add", "embeddings/words_positions", List.of(words, positions));
+    String types;
+    if (tokenTypes != null) {
+      types = g.node("Gather", "embeddings/token_types", List.of(weight("embeddings.token_type_embeddings.weight"), tokenTypes));
+    } else {
+      // RoBERTa has one token type and no input for it: every token adds row 0 of the table.
+      WeightTensor table = weights.get("embeddings.token_type_embeddings.weight");
+      float[] row0 = java.util.Arrays.copyOf(table.values(), config.hiddenSize());
+      types = constantWeight("embeddings.token_type_embeddings.row0", new long[] {config.hiddenSize()}, row0);
+    }
+    sum = g.node("Add", "embeddings/sum", List.of(sum, types));
+    return layerNorm("embeddings/LayerNorm", sum, "embeddings.LayerNorm");
+  }
+
+  /** BERT: 0..sequence-1, shared by every row (shape [sequence], broadcast over the batch). */
+  private String bertPositionIds(String inputIds) {
+    String shape = g.node("Shape", "positions/shape", List.of(inputIds));
+    String length = g.node("Gather", "positions/length", List.of(shape, g.longScalar("positions/one", 1)),
+        Attribute.of("axis", 0L));
+    return g.node("Range", "positions/ids",
+        List.of(g.longScalar("positions/start", 0), length, g.longScalar("positions/step", 1)));
+  }
+
+  /**
+   * RoBERTa, as HF's {@code create_position_ids_from_input_ids}: real tokens count up from
+   * {@code pad+1}, padding tokens (id == pad) get {@code pad}.
+   */
+  private String robertaPositionIds(String inputIds) {
+    String pad = g.longScalar("positions/pad", config.padTokenId());
+    String isPad = g.node("Equal", "positions/is_pad", List.of(inputIds, pad));
+    String notPad = g.node("Not", "positions/not_pad", List.of(isPad));
+    String realMask = g.node("Cast", "positions/real", List.of(notPad), Attribute.of("to", (long) DataType.INT64.getNumber()));
+    String counted = g.node("CumSum", "positions/cumsum", List.of(realMask, g.longScalar("positions/axis", 1)));
+    String masked = g.node("Mul", "positions/masked", List.of(counted, realMask));
+    return g.node("Add", "positions/ids", List.of(masked, pad));
+  }
+
+  /** (1 - mask) * float32.min, shaped [batch, 1, 1, sequence] to add to every head's scores. */
+  private String attentionScoreBias(String mask) {
+    String maskFloat = g.node("Cast", "attention/mask_float", List.of(mask), Attribute.of("to", (long) DataType.FLOAT.getNumber()));
+    String inverted = g.node("Sub", "attention/inverted", List.of(g.floatScalar("attention/one", 1f), maskFloat));
+    String bias = g.node("Mul", "attention/bias", List.of(inverted, g.floatScalar("attention/min", -Float.MAX_VALUE)));
+    return g.node("Unsqueeze", "attention/bias_4d", List.of(bias, g.longInitializer("attention/axes", 1, 2)));
+  }
+
+  private String encoderLayer(int layer, String input, String scoreBias) {
+    String p = "layer" + layer + "/";
+    int heads = config.numHeads();
+    int headSize = config.headSize();
+    String splitShape = g.longInitializer(p + "split_shape", 0, 0, heads, headSize);
+    String query = splitHeads(p + "query", linear(p + "query", input, layerWeight(layer, "attention.self.query")), splitShape, 0, 2, 1, 3);
+    String keyT = splitHeads(p + "key", linear(p + "key", input, layerWeight(layer, "attention.self.key")), splitShape, 0, 2, 3, 1);
+    String value = splitHeads(p + "value", linear(p + "value", input, layerWeight(layer, "attention.self.value")), splitShape, 0, 2, 1, 3);
+
+    String scores = g.node("MatMul", p + "scores", List.of(query, keyT));
+    scores = g.node("Div", p + "scaled", List.of(scores, g.floatScalar(p + "sqrt_head", (float) Math.sqrt(headSize))));
+    scores = g.node("Add", p + "masked", List.of(scores, scoreBias));
+    String probs = g.node("Softmax", p + "probs", List.of(scores), Attribute.of("axis", -1L));
+    String context = g.node("MatMul", p + "context", List.of(probs, value));
+    context = g.node("Transpose", p + "context_t", List.of(context), Attribute.ints("perm", 0, 2, 1, 3));
+    context = g.node("Reshape", p + "context_merged", List.of(context, g.longInitializer(p + "merge_shape", 0, 0, config.hiddenSize())));
+
+    String attended = linear(p + "attention_output", context, layerWeight(layer, "attention.output.dense"));
+    attended = g.node("Add", p + "attention_residual", List.of(attended, input));
+    attended = layerNorm(p + "attention_norm", attended, EncoderWeights.layerName(layer, "attention.output.LayerNorm"));
+
+    String intermediate = linear(p + "intermediate", attended, layerWeight(layer, "intermediate.dense"));
+    intermediate = gelu(p + "gelu", intermediate);
+    String output = linear(p + "output", intermediate, layerWeight(layer, "output.dense"));
+    output = g.node("Add", p + "output_residual", List.of(output, attended));
+    return layerNorm(p + "output_norm", output, EncoderWeights.layerName(layer, "output.LayerNorm"));
+  }
+
+  private String splitHeads(String name, String projected, String splitShape, long... perm) {
+    String split = g.node("Reshape", name + "_heads", List.of(projected, splitShape));
+    return g.node("Transpose", name + "_t", List.of(split), Attribute.ints("perm", perm));
+  }
+
+  /** Exact GELU as HF's "gelu": x * 0.5 * (1 + erf(x / sqrt(2))). */
+  private String gelu(String name, String x) {
+    String scaled = g.node("Div", name + "/scaled", List.of(x, g.floatScalar(name + "/sqrt2", (float) Math.sqrt(2.0))));
+    String erf = g.node("Erf", name + "/erf", List.of(scaled));
+    String onePlus = g.node("Add", name + "/one_plus", List.of(erf, g.floatScalar(name + "/one", 1f)));
+    String half = g.node("Mul", name + "/half_x", List.of(x, g.floatScalar(name + "/half", 0.5f)));
+    return g.node("Mul", name, List.of(half, onePlus));
+  }
+
+  private void pooler(String lastHidden) {
+    String cls = g.node("Gather", "pooler/cls", List.of(lastHidden, g.longScalar("pooler/index", 0)), Attribute.of("axis", 1L));
+    String dense = linear("pooler/dense", cls, "pooler.dense");
+    g.namedNode("Tanh", POOLER_OUTPUT, List.of(dense));
+    g.output(POOLER_OUTPUT, DataType.FLOAT, BATCH, config.hiddenSize());
+  }
+
+  /** x · Wᵀ + b for an HF Linear ({@code weight} is [out, in]; stored transposed as [in, out] for MatMul). */
+  private String linear(String name, String x, String weightPrefix) {
+    WeightTensor w = weights.get(weightPrefix + ".weight");
+    String transposed = constantWeight(weightPrefix + ".weight.T", new long[] {w.dim(1), w.dim(0)},
+        transpose(w.values(), (int) w.dim(0), (int) w.dim(1)));
+    String product = g.node("MatMul", name + "/matmul", List.of(x, transposed));
+    return g.node("Add", name + "/bias", List.of(product, weight(weightPrefix + ".bias")));
+  }
+
+  private String layerNorm(String name, String x, String weightPrefix) {
+    return g.node("LayerNormalization", name, List.of(x, weight(weightPrefix + ".weight"), weight(weightPrefix + ".bias")),
+        Attribute.of("axis", -1L), Attribute.of("epsilon", (float) config.layerNormEps()));
+  }
+
+  private String layerWeight(int layer, String suffix) {
+    return EncoderWeights.layerName(layer, suffix);
+  }
+
+  private String weight(String canonicalName) {
+    WeightTensor tensor = weights.get(canonicalName);
+    return constantWeight(canonicalName, tensor.shape(), tensor.values());
+  }
+
+  /** An initializer in the chosen precision; half weights are cast back to float32 by a node. */
+  private String constantWeight(String name, long[] shape, float[] values) {
+    if (!options.halfWeights()) {
+      return g.floatInitializer(name, shape, values);
+    }
+    String half = g.halfInitializer(name + ".fp16", shape, values);
+    return g.node("Cast", name, List.of(half), Attribute.of("to", (long) DataType.FLOAT.getNumber()));
+  }
+
+  static float[] transpose(float[] values, int rows, int cols) {
+    float[] out = new float[values.length];
+    for (int r = 0; r < rows; r++) {
+      int rowStart = r * cols;
+      for (int c = 0; c < cols; c++) {
+        out[c * rows + r] = values[rowStart + c];
+      }
+    }
+    return out;
+  }
+}

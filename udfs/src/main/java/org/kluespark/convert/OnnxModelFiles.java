@@ -20,6 +20,8 @@ public final class OnnxModelFiles {
   public static final String EXTERNAL_DATA_FILE = "model.onnx.data";
   /** Offsets are page-aligned so ONNX Runtime can memory-map each tensor. */
   static final int ALIGNMENT = 4096;
+  /** As onnx's {@code convert_model_to_external_data(size_threshold=1024)}. */
+  static final int MIN_EXTERNAL_TENSOR_BYTES = 1024;
 
   private OnnxModelFiles() {}
 
@@ -44,8 +46,8 @@ public final class OnnxModelFiles {
         StandardOpenOption.TRUNCATE_EXISTING)) {
       long offset = 0;
       for (TensorProto.Builder tensor : builder.getGraphBuilder().getInitializerBuilderList()) {
-        if (tensor.getRawData().isEmpty()) {
-          continue;
+        if (tensor.getRawData().size() < MIN_EXTERNAL_TENSOR_BYTES) {
+          continue; // shape constants stay inline: shape inference must read them while loading
         }
         offset = align(offset);
         ByteBuffer bytes = tensor.getRawData().asReadOnlyByteBuffer();

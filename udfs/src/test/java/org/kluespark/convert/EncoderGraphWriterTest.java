@@ -88,7 +88,7 @@ class EncoderGraphWriterTest {
     assertThat(external.resolve("model.onnx.data")).exists();
     ModelProto graphOnly = ModelProto.parseFrom(Files.readAllBytes(external.resolve("model.onnx")));
     assertThat(graphOnly.getGraph().getInitializerList())
-        .allSatisfy(tensor -> assertThat(tensor.getRawData().isEmpty()).isTrue());
+        .allSatisfy(tensor -> assertThat(tensor.getRawData().size()).isLessThan(1024));
     assertThat(Files.size(external.resolve("model.onnx"))).isLessThan(Files.size(inline.resolve("model.onnx")));
     long[][] ids = {{2, 7, 9, 3}, {2, 5, 3, 0}};
     OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -1,0 +1,535 @@
+#!/usr/bin/python3
+"""Writes tiny BERT/RoBERTa checkpoints made with real PyTorch, and PyTorch's outputs for them.
+
+HF transformers cannot be installed here (no PyPI), so BertModel and RobertaModel below are plain-torch
+copies of transformers' modeling_bert.py / modeling_roberta.py (eager attention, eval mode, no dropout):
+the same module tree (hence the same state-dict names) and the same arithmetic. The converter's parity
+tests compare its ONNX graphs against expected.json.
+
+Run (from the repository root):  /usr/bin/python3 tests/scripts/make_torch_fixtures.py
+Writes udfs/src/test/resources/torch-fixtures/{tiny-bert,tiny-roberta,tiny-bert-legacy-names}/.
+Deterministic: seeded weights, fixed inputs; safetensors/JSON bytes are identical run to run.
+"""
+
+import json
+import math
+import os
+import struct
+import sys
+from collections import OrderedDict
+from copy import deepcopy
+
+import numpy as np
+import torch
+from torch import nn
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "udfs", "src", "test", "resources",
+                   "torch-fixtures")
+
+# ---------------------------------------------------------------------------------------------- vocab
+
+# Body shared by both vocabularies: punctuation, Korean syllables and ## pieces, some English.
+VOCAB_BODY = (
+    [".", ",", "!", "?", "'", "(", ")", "-", "0", "1", "2", "3"]
+    + list("가나다라마바사아자차카타파하고는을를이에의도서한대로부기지시어우수리")
+    + ["##" + s for s in "가나는을를이에의도서한요고게며면지기까습니어"]
+    + ["한국", "서울", "학교", "사람", "오늘", "날씨", "좋", "##은", "##았", "##어요", "##입니다", "##했다",
+       "먹", "##었", "##다", "밥", "책", "읽", "친구", "만나", "자연어", "처리", "문장", "단어", "데이터", "검색",
+       "##들", "##과", "##와", "##로", "##부터", "##까지", "있", "없", "##였", "##는데", "그리고", "하지만"]
+    + ["the", "a", "is", "was", "of", "and", "to", "in", "it", "model", "spark", "text", "embed", "##ding",
+       "##s", "##ed", "##ing", "korean", "language", "un", "##der", "##stand", "good", "day", "hello",
+       "world", "we", "read", "book", "##ly", "fast", "slow", "data", "search", "sentence", "word", "token",
+       "##er"]
+)
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # klue/bert-base order
+ROBERTA_SPECIALS = ["[CLS]", "[PAD]", "[SEP]", "[UNK]", "[MASK]"]  # klue/roberta-* order
+BERT_VOCAB = BERT_SPECIALS + VOCAB_BODY
+ROBERTA_VOCAB = ROBERTA_SPECIALS + VOCAB_BODY
+assert len(set(BERT_VOCAB)) == len(BERT_VOCAB), "duplicate vocab entries"
+
+BERT_CONFIG = OrderedDict(
+    model_type="bert", architectures=["BertModel"], vocab_size=len(BERT_VOCAB), hidden_size=32,
+    num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, hidden_act="gelu",
+    hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, max_position_embeddings=40, type_vocab_size=2,
+    initializer_range=0.02, layer_norm_eps=1e-12, pad_token_id=0, position_embedding_type="absolute",
+    torch_dtype="float32", transformers_version="4.30.0")
+ROBERTA_CONFIG = OrderedDict(
+    model_type="roberta", architectures=["RobertaForMaskedLM"], vocab_size=len(ROBERTA_VOCAB), hidden_size=24,
+    num_hidden_layers=3, num_attention_heads=3, intermediate_size=48, hidden_act="gelu",
+    hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, max_position_embeddings=42, type_vocab_size=1,
+    initializer_range=0.02, layer_norm_eps=1e-5, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+    position_embedding_type="absolute", torch_dtype="float32", transformers_version="4.30.0")
+
+# ---------------------------------------------------------------------------- model (HF semantics)
+
+
+class Embeddings(nn.Module):
+    """BertEmbeddings / RobertaEmbeddings: word + position + token type, LayerNorm."""
+
+    def __init__(self, c, roberta):
+        super().__init__()
+        self.roberta = roberta
+        self.pad = c["pad_token_id"]
+        self.word_embeddings = nn.Embedding(c["vocab_size"], c["hidden_size"], padding_idx=self.pad)
+        self.position_embeddings = nn.Embedding(c["max_position_embeddings"], c["hidden_size"],
+                                                padding_idx=self.pad if roberta else None)
+        self.token_type_embeddings = nn.Embedding(c["type_vocab_size"], c["hidden_size"])
+        self.LayerNorm = nn.LayerNorm(c["hidden_size"], eps=c["layer_norm_eps"])
+        # Persistent in transformers < 4.31, so older checkpoints carry it; readers must skip it.
+        self.register_buffer("position_ids", torch.arange(c["max_position_embeddings"]).expand((1, -1)))
+
+    def positions(self, input_ids):
+        if self.roberta:  # create_position_ids_from_input_ids
+            mask = input_ids.ne(self.pad).int()
+            return (torch.cumsum(mask, dim=1).type_as(mask) * mask).long() + self.pad
+        return self.position_ids[:, :input_ids.shape[1]]
+
+    def forward(self, input_ids, token_type_ids):
+        x = (self.word_embeddings(input_ids) + self.token_type_embeddings(token_type_ids)
+             + self.position_embeddings(self.positions(input_ids)))
+        return self.LayerNorm(x)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.heads = c["num_attention_heads"]
+        self.head_size = c["hidden_size"] // self.heads
+        self.query = nn.Linear(c["hidden_size"], c["hidden_size"])
+        self.key = nn.Linear(c["hidden_size"], c["hidden_size"])
+        self.value = nn.Linear(c["hidden_size"], c["hidden_size"])
+
+    def split(self, x):
+        return x.view(x.shape[0], x.shape[1], self.heads, self.head_size).permute(0, 2, 1, 3)
+
+    def forward(self, hidden, extended_mask):
+        q, k, v = self.split(self.query(hidden)), self.split(self.key(hidden)), self.split(self.value(hidden))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_size) + extended_mask
+        context = torch.matmul(nn.functional.softmax(scores, dim=-1), v)
+        context = context.permute(0, 2, 1, 3).contiguous()
+        return context.view(context.shape[0], context.shape[1], -1)
+
+
+class DenseLayerNorm(nn.Module):
+    """BertSelfOutput / BertOutput: dense, residual add, LayerNorm."""
+
+    def __init__(self, c, width_in):
+        super().__init__()
+        self.dense = nn.Linear(width_in, c["hidden_size"])
+        self.LayerNorm = nn.LayerNorm(c["hidden_size"], eps=c["layer_norm_eps"])
+
+    def forward(self, x, residual):
+        return self.LayerNorm(self.dense(x) + residual)
+
+
+class Attention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.self = SelfAttention(c)
+        self.output = DenseLayerNorm(c, c["hidden_size"])
+
+    def forward(self, hidden, extended_mask):
+        return self.output(self.self(hidden, extended_mask), hidden)
+
+
+class Intermediate(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        assert c["hidden_act"] == "gelu"
+        self.dense = nn.Linear(c["hidden_size"], c["intermediate_size"])
+
+    def forward(self, x):
+        return nn.functional.gelu(self.dense(x))  # exact erf GELU, as HF "gelu"
+
+
+class Layer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.attention = Attention(c)
+        self.intermediate = Intermediate(c)
+        self.output = DenseLayerNorm(c, c["intermediate_size"])
+
+    def forward(self, hidden, extended_mask):
+        attended = self.attention(hidden, extended_mask)
+        return self.output(self.intermediate(attended), attended)
+
+
+class Encoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.layer = nn.ModuleList([Layer(c) for _ in range(c["num_hidden_layers"])])
+
+
+class Pooler(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c["hidden_size"], c["hidden_size"])
+
+    def forward(self, hidden):
+        return torch.tanh(self.dense(hidden[:, 0]))
+
+
+class EncoderModel(nn.Module):
+    """BertModel (roberta=False) or RobertaModel (roberta=True), with pooler."""
+
+    def __init__(self, c, roberta):
+        super().__init__()
+        self.embeddings = Embeddings(c, roberta)
+        self.encoder = Encoder(c)
+        self.pooler = Pooler(c)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        if token_type_ids is None:
+            token_type_ids = torch.zeros_like(input_ids)
+        # get_extended_attention_mask: [batch, 1, 1, seq], 0 for keep and float32 min for padding.
+        extended = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+        hidden = self.embeddings(input_ids, token_type_ids)
+        states = [hidden]
+        for layer in self.encoder.layer:
+            hidden = layer(hidden, extended)
+            states.append(hidden)
+        return hidden, self.pooler(hidden), states
+
+
+class LmHead(nn.Module):
+    """RobertaLMHead; its decoder is tied to the word embeddings as in RobertaForMaskedLM."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c["hidden_size"], c["hidden_size"])
+        self.layer_norm = nn.LayerNorm(c["hidden_size"], eps=c["layer_norm_eps"])
+        self.decoder = nn.Linear(c["hidden_size"], c["vocab_size"])
+        self.bias = nn.Parameter(torch.zeros(c["vocab_size"]))
+        self.decoder.bias = self.bias
+
+
+class RobertaForMaskedLM(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.roberta = EncoderModel(c, roberta=True)
+        self.lm_head = LmHead(c)
+        self.lm_head.decoder.weight = self.roberta.embeddings.word_embeddings.weight
+
+
+def randomize(module, seed):
+    """std 0.2 weights and biases, LayerNorm weights 1 + noise: outputs well away from zero."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, param in module.named_parameters():  # tied parameters are listed once
+            noise = torch.randn(param.shape, generator=generator) * 0.2
+            param.copy_(1.0 + noise * 0.5 if name.endswith("LayerNorm.weight") or name.endswith("layer_norm.weight")
+                        else noise)
+    module.eval()
+    return module
+
+# ------------------------------------------------------------------------------------------- inputs
+
+
+def batch(vocab, rows, token_type_rows=None):
+    """Pads rows of tokens (strings) to one length with the vocab's [PAD]; ids, mask and types."""
+    ids = {token: i for i, token in enumerate(vocab)}
+    pad = ids["[PAD]"]
+    length = max(len(r) for r in rows)
+    input_ids = [[ids[t] for t in r] + [pad] * (length - len(r)) for r in rows]
+    mask = [[1] * len(r) + [0] * (length - len(r)) for r in rows]
+    types = None
+    if token_type_rows is not None:
+        types = [list(t) + [0] * (length - len(t)) for t in token_type_rows]
+    return input_ids, mask, types
+
+
+# Row 0 is the longest (no padding); row 2 of BERT is a sentence pair (token types 0 then 1).
+BERT_ROWS = [
+    ["[CLS]", "오늘", "날씨", "##는", "좋", "##았", "##다", ".", "친구", "만나", "##요", "[SEP]"],
+    ["[CLS]", "spark", "embed", "##ding", "##s", "korean", "text", "fast", "[SEP]"],
+    ["[CLS]", "한국", "##어", "책", "[SEP]", "we", "read", "a", "book", ".", "[SEP]"],
+    ["[CLS]", "가", "[UNK]", "[SEP]"],
+]
+BERT_TYPES = [[0] * 12, [0] * 9, [0] * 5 + [1] * 6, [0] * 4]
+ROBERTA_ROWS = [
+    ["[CLS]", "서울", "##의", "학교", "##에", "사람", "##이", "밥", "##을", "먹", "##었", "##다", "[SEP]"],
+    ["[CLS]", "hello", "world", "[MASK]", "[SEP]"],
+    ["[CLS]", "un", "##der", "##stand", "##ing", "language", "is", "good", "[SEP]"],
+    ["[CLS]", "하", "##고", "[SEP]"],
+]
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+def sig9(values):
+    """float32 values as Python floats with 9 significant digits (round-trips float32 exactly)."""
+    return [float("%.9g" % v) for v in values]
+
+
+def nested(tensor):
+    array = tensor.detach().to(torch.float32).numpy()
+    if array.ndim == 1:
+        return sig9(array.tolist())
+    return [nested(torch.from_numpy(a)) for a in array]
+
+
+SAFETENSORS_DTYPES = {torch.float32: "F32", torch.int64: "I64"}
+
+
+def write_safetensors(path, tensors):
+    """safetensors: u64 LE header length, JSON header (space-padded to 8 bytes), raw LE data."""
+    header = OrderedDict([("__metadata__", {"format": "pt"})])
+    blobs, offset = [], 0
+    for name, tensor in tensors.items():
+        data = tensor.detach().contiguous().numpy().astype(tensor.numpy().dtype.newbyteorder("<")).tobytes()
+        header[name] = OrderedDict(dtype=SAFETENSORS_DTYPES[tensor.dtype], shape=list(tensor.shape),
+                                   data_offsets=[offset, offset + len(data)])
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-(8 + len(text)) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def read_safetensors(path):
+    """Reads back what write_safetensors wrote, to check the file independently of torch."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = OrderedDict()
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = {"F32": "<f4", "I64": "<i8"}[info["dtype"]]
+        begin, end = info["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(data[begin:end], dtype=dtype).reshape(info["shape"]).copy())
+    return out
+
+
+def write_text(path, text):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+def write_json(path, obj, compact=False):
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) if compact else \
+        json.dumps(obj, ensure_ascii=False, indent=2)
+    write_text(path, text + "\n")
+
+
+def tokenizer_config(specials):
+    return OrderedDict(tokenizer_class="BertTokenizer", do_lower_case=False, do_basic_tokenize=True,
+                       never_split=None, strip_accents=None, tokenize_chinese_chars=True,
+                       model_max_length=512, **specials)
+
+
+def expected(model, config, vocab, rows, token_type_rows, note):
+    input_ids, mask, types = batch(vocab, rows, token_type_rows)
+    ids_t, mask_t = torch.tensor(input_ids), torch.tensor(mask)
+    types_t = torch.tensor(types) if types is not None else None
+    with torch.no_grad():
+        last, pooled, states = model(ids_t, mask_t, types_t)
+    result = OrderedDict()
+    result["note"] = note
+    result["torch_version"] = torch.__version__
+    result["tokens"] = [r + ["[PAD]"] * (len(input_ids[0]) - len(r)) for r in rows]
+    result["input_ids"] = input_ids
+    result["attention_mask"] = mask
+    if types is not None:
+        result["token_type_ids"] = types
+    result["position_ids"] = model.embeddings.positions(ids_t).expand(len(rows), -1).tolist()
+    result["last_hidden_state"] = nested(last)
+    result["pooler_output"] = nested(pooled)
+    result["hidden_states"] = [nested(s) for s in states]
+    assert len(result["hidden_states"]) == config["num_hidden_layers"] + 1
+    return result, (ids_t, mask_t, types_t, last, pooled, states)
+
+# ------------------------------------------------------------------------------------------- checks
+
+
+def check_padding_invariance(model, run, name):
+    """Each row alone, unpadded, gives its real tokens the outputs the padded batch gave them.
+
+    Checked in float64 (a copy of the model), where masking is the only possible source of a difference;
+    float32 differs by summation order alone (different matmul shapes), reported as the second figure.
+    """
+    ids, mask, types = run[:3]
+    worst = {}
+    for dtype in (torch.float64, torch.float32):
+        copy = deepcopy(model).to(dtype)
+        with torch.no_grad():
+            last, pooled, _ = copy(ids, mask, types)
+            worst[dtype] = 0.0
+            for row in range(ids.shape[0]):
+                n = int(mask[row].sum())
+                alone_types = types[row:row + 1, :n] if types is not None else None
+                alone_last, alone_pooled, _ = copy(ids[row:row + 1, :n], mask[row:row + 1, :n], alone_types)
+                worst[dtype] = max(worst[dtype], (alone_last[0] - last[row, :n]).abs().max().item(),
+                                   (alone_pooled[0] - pooled[row]).abs().max().item())
+    assert worst[torch.float64] < 1e-6, f"{name}: padding changed real-token outputs by {worst[torch.float64]}"
+    assert worst[torch.float32] < 1e-5, f"{name}: float32 padded/unpadded differ by {worst[torch.float32]}"
+    return worst[torch.float64], worst[torch.float32]
+
+
+def check_roberta_positions(model, run, pad):
+    ids, mask = run[0], run[1]
+    positions = model.embeddings.positions(ids)
+    for row in range(ids.shape[0]):
+        n = int(mask[row].sum())
+        want = list(range(pad + 1, pad + 1 + n)) + [pad] * (ids.shape[1] - n)
+        assert positions[row].tolist() == want, f"RoBERTa positions row {row}: {positions[row].tolist()}"
+
+
+def numpy_reference(state, c, ids, mask, types, roberta, prefix=""):
+    """An independent float64 numpy forward pass (from the state dict alone) to cross-check the torch modules."""
+    w = {k[len(prefix):]: v.double().numpy() for k, v in state.items() if k.startswith(prefix)}
+    eps, pad, h = c["layer_norm_eps"], c["pad_token_id"], c["hidden_size"]
+    heads = c["num_attention_heads"]
+    ids, mask = ids.numpy(), mask.numpy().astype(np.float64)
+    types = np.zeros_like(ids) if types is None else types.numpy()
+
+    def ln(x, p):
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + eps) * w[p + ".weight"] + w[p + ".bias"]
+
+    def dense(x, p):
+        return x @ w[p + ".weight"].T + w[p + ".bias"]
+
+    if roberta:
+        real = (ids != pad).astype(np.int64)
+        pos = np.cumsum(real, axis=1) * real + pad
+    else:
+        pos = np.broadcast_to(np.arange(ids.shape[1]), ids.shape)
+    x = ln(w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pos]
+           + w["embeddings.token_type_embeddings.weight"][types], "embeddings.LayerNorm")
+    erf = np.vectorize(math.erf)
+    bias = (1.0 - mask)[:, None, None, :] * np.finfo(np.float32).min
+    for i in range(c["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        b, s = x.shape[:2]
+        split = lambda t: t.reshape(b, s, heads, h // heads).transpose(0, 2, 1, 3)
+        q, k, v = (split(dense(x, p + "attention.self." + n)) for n in ("query", "key", "value"))
+        scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(h // heads) + bias
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        ctx = (scores / scores.sum(-1, keepdims=True)) @ v
+        ctx = ctx.transpose(0, 2, 1, 3).reshape(b, s, h)
+        a = ln(dense(ctx, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+        inter = dense(a, p + "intermediate.dense")
+        inter = 0.5 * inter * (1.0 + erf(inter / math.sqrt(2.0)))
+        x = ln(dense(inter, p + "output.dense") + a, p + "output.LayerNorm")
+    return x, np.tanh(dense(x[:, 0], "pooler.dense"))
+
+
+def check_against_numpy(state, c, run, roberta, prefix, name):
+    ids, mask, types, last, pooled, _ = run
+    ref_last, ref_pooled = numpy_reference(state, c, ids, mask, types, roberta, prefix)
+    worst = max(np.abs(ref_last - last.double().numpy()).max(), np.abs(ref_pooled - pooled.double().numpy()).max())
+    assert worst < 1e-4, f"{name}: torch and numpy reference differ by {worst}"
+    return worst
+
+# --------------------------------------------------------------------------------------------- main
+
+
+def legacy_names(state):
+    """bert. prefix and TF-era LayerNorm gamma/beta, as old converted checkpoints have."""
+    out = OrderedDict()
+    for name, tensor in state.items():
+        if name == "embeddings.position_ids":
+            continue  # old checkpoints predate the buffer
+        name = name.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")
+        out["bert." + name] = tensor
+    return out
+
+
+def main():
+    torch.manual_seed(0)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    report = []
+
+    # BERT: BertModel saved without prefix.
+    bert = randomize(EncoderModel(BERT_CONFIG, roberta=False), seed=1234)
+    bert_dir = os.path.join(OUT, "tiny-bert")
+    os.makedirs(bert_dir, exist_ok=True)
+    bert_state = bert.state_dict()
+    write_json(os.path.join(bert_dir, "config.json"), BERT_CONFIG)
+    write_text(os.path.join(bert_dir, "vocab.txt"), "\n".join(BERT_VOCAB) + "\n")
+    write_json(os.path.join(bert_dir, "tokenizer_config.json"), tokenizer_config(OrderedDict(
+        unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]")))
+    write_safetensors(os.path.join(bert_dir, "model.safetensors"), bert_state)
+    torch.save(bert_state, os.path.join(bert_dir, "pytorch_model.bin"))
+    bert_expected, bert_run = expected(
+        bert, BERT_CONFIG, BERT_VOCAB, BERT_ROWS, BERT_TYPES,
+        "BertModel outputs (eval, fp32) for the batch below; rows padded with [PAD]=0; row 2 is a sentence pair.")
+    write_json(os.path.join(bert_dir, "expected.json"), bert_expected, compact=True)
+    report.append(("tiny-bert padded vs alone max diff (float64, float32)", check_padding_invariance(bert, bert_run, "tiny-bert")))
+    report.append(("tiny-bert torch vs numpy float64 max diff",
+                   check_against_numpy(bert_state, BERT_CONFIG, bert_run, False, "", "tiny-bert")))
+
+    # Same BERT weights under legacy names (bert. prefix, gamma/beta), safetensors only, with a pretraining head.
+    legacy_dir = os.path.join(OUT, "tiny-bert-legacy-names")
+    os.makedirs(legacy_dir, exist_ok=True)
+    legacy = legacy_names(bert_state)
+    head = torch.Generator().manual_seed(99)
+    legacy["cls.predictions.bias"] = torch.randn(len(BERT_VOCAB), generator=head) * 0.2
+    legacy["cls.seq_relationship.weight"] = torch.randn(2, BERT_CONFIG["hidden_size"], generator=head) * 0.2
+    legacy["cls.seq_relationship.bias"] = torch.randn(2, generator=head) * 0.2
+    legacy_config = OrderedDict(BERT_CONFIG)
+    legacy_config["architectures"] = ["BertForPreTraining"]
+    write_json(os.path.join(legacy_dir, "config.json"), legacy_config)
+    write_text(os.path.join(legacy_dir, "vocab.txt"), "\n".join(BERT_VOCAB) + "\n")
+    write_safetensors(os.path.join(legacy_dir, "model.safetensors"), legacy)
+
+    # RoBERTa: RobertaForMaskedLM-style checkpoint, roberta. prefix plus lm_head.* the converter ignores.
+    mlm = randomize(RobertaForMaskedLM(ROBERTA_CONFIG), seed=5678)
+    roberta = mlm.roberta
+    roberta_dir = os.path.join(OUT, "tiny-roberta")
+    os.makedirs(roberta_dir, exist_ok=True)
+    mlm_state = mlm.state_dict()  # lm_head.decoder.weight shares storage with the word embeddings
+    write_json(os.path.join(roberta_dir, "config.json"), ROBERTA_CONFIG)
+    write_text(os.path.join(roberta_dir, "vocab.txt"), "\n".join(ROBERTA_VOCAB) + "\n")
+    write_json(os.path.join(roberta_dir, "tokenizer_config.json"), tokenizer_config(OrderedDict(
+        bos_token="[CLS]", eos_token="[SEP]", unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]",
+        cls_token="[CLS]", mask_token="[MASK]")))
+    # save_pretrained drops tied weights from safetensors (shared tensors are not allowed there).
+    tied = {"lm_head.decoder.weight", "lm_head.decoder.bias"}
+    write_safetensors(os.path.join(roberta_dir, "model.safetensors"),
+                      OrderedDict((k, v) for k, v in mlm_state.items() if k not in tied))
+    torch.save(mlm_state, os.path.join(roberta_dir, "pytorch_model.bin"))
+    roberta_expected, roberta_run = expected(
+        roberta, ROBERTA_CONFIG, ROBERTA_VOCAB, ROBERTA_ROWS, None,
+        "RobertaModel outputs (eval, fp32) for the batch below; rows padded with [PAD]=1; no token_type_ids "
+        "input (type_vocab_size 1, all zeros); position_ids = cumsum(input_ids != 1) * mask + 1.")
+    write_json(os.path.join(roberta_dir, "expected.json"), roberta_expected, compact=True)
+    check_roberta_positions(roberta, roberta_run, ROBERTA_CONFIG["pad_token_id"])
+    report.append(("tiny-roberta padded vs alone max diff (float64, float32)",
+                   check_padding_invariance(roberta, roberta_run, "tiny-roberta")))
+    report.append(("tiny-roberta torch vs numpy float64 max diff",
+                   check_against_numpy(mlm_state, ROBERTA_CONFIG, roberta_run, True, "roberta.", "tiny-roberta")))
+
+    # The files read back as written.
+    for directory, state in ((bert_dir, bert_state), (legacy_dir, legacy), (roberta_dir, mlm_state)):
+        back = read_safetensors(os.path.join(directory, "model.safetensors"))
+        for name, tensor in back.items():
+            assert torch.equal(tensor, state[name]), f"{directory}: {name} did not round-trip"
+        if os.path.exists(os.path.join(directory, "pytorch_model.bin")):
+            loaded = torch.load(os.path.join(directory, "pytorch_model.bin"))
+            assert list(loaded) == list(state) and all(torch.equal(loaded[k], state[k]) for k in state)
+    legacy_model = EncoderModel(BERT_CONFIG, roberta=False).eval()
+    legacy_model.load_state_dict(OrderedDict(
+        (k[len("bert."):].replace("gamma", "weight").replace("beta", "bias"), v)
+        for k, v in read_safetensors(os.path.join(legacy_dir, "model.safetensors")).items()
+        if k.startswith("bert.")), strict=False)
+    with torch.no_grad():
+        legacy_last = legacy_model(*bert_run[:3])[0]
+    assert torch.equal(legacy_last, bert_run[3]), "legacy-names weights do not reproduce tiny-bert's outputs"
+
+    for label, value in report:
+        print(f"{label}: {value}")
+    print(f"torch {torch.__version__}; wrote {OUT}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+package org.kluespark.testing;
+
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+
+/**
+ * The tiny checkpoints made with real PyTorch by {@code tests/scripts/make_torch_fixtures.py}, each with
+ * PyTorch's outputs in {@code expected.json} (see {@code torch-fixtures/README.md}).
+ */
+public final class TorchFixtures {
+  /** BertModel, no prefix; safetensors and pytorch_model.bin. */
+  public static final String TINY_BERT = "tiny-bert";
+  /** RobertaForMaskedLM-style: {@code roberta.} prefix plus {@code lm_head.*}; safetensors and pytorch_model.bin. */
+  public static final String TINY_ROBERTA = "tiny-roberta";
+  /** tiny-bert's weights as {@code bert.*} with LayerNorm gamma/beta, plus {@code cls.*}; safetensors only. */
+  public static final String TINY_BERT_LEGACY_NAMES = "tiny-bert-legacy-names";
+
+  private TorchFixtures() {}
+
+  /** The fixture directory on the test classpath. */
+  public static Path dir(String name) {
+    String resource = "torch-fixtures/" + name + "/config.json";
+    URL url = TorchFixtures.class.getClassLoader().getResource(resource);
+    if (url == null) {
+      throw new IllegalStateException("Test resource " + resource + " is missing; regenerate it with "
+          + "/usr/bin/python3 tests/scripts/make_torch_fixtures.py");
+    }
+    try {
+      return Path.of(url.toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.kluespark.synth;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.kluespark.convert.EncoderConfig;
+import org.kluespark.convert.EncoderFamily;
+
+/**
+ * Published shapes of the models kluespark targets, for synthetic checkpoints with random weights:
+ * the KLUE models on the HF hub and KerasNLP's {@code BertBackbone} presets.
+ */
+public enum ModelPreset {
+  KLUE_BERT_BASE("klue-bert-base", bert(32000, 768, 12, 12, 3072)),
+  KLUE_ROBERTA_SMALL("klue-roberta-small", roberta(32000, 768, 6, 12, 3072)),
+  KLUE_ROBERTA_BASE("klue-roberta-base", roberta(32000, 768, 12, 12, 3072)),
+  KLUE_ROBERTA_LARGE("klue-roberta-large", roberta(32000, 1024, 24, 16, 4096)),
+  BERT_TINY_EN_UNCASED("bert_tiny_en_uncased", bert(30522, 128, 2, 2, 512)),
+  BERT_SMALL_EN_UNCASED("bert_small_en_uncased", bert(30522, 512, 4, 8, 2048)),
+  BERT_MEDIUM_EN_UNCASED("bert_medium_en_uncased", bert(30522, 512, 8, 8, 2048)),
+  BERT_BASE_EN_UNCASED("bert_base_en_uncased", bert(30522, 768, 12, 12, 3072)),
+  BERT_LARGE_EN_UNCASED("bert_large_en_uncased", bert(30522, 1024, 24, 16, 4096)),
+  BERT_BASE_MULTI("bert_base_multi", bert(119547, 768, 12, 12, 3072));
+
+  private final String id;
+  private final EncoderConfig config;
+
+  ModelPreset(String id, EncoderConfig config) {
+    this.id = id;
+    this.config = config;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public EncoderConfig config() {
+    return config;
+  }
+
+  /** Whether the real model lowercases (the English uncased presets); KLUE and multilingual are cased. */
+  public boolean lowercase() {
+    return id.endsWith("_uncased");
+  }
+
+  public static ModelPreset byId(String id) {
+    String wanted = id.toLowerCase(Locale.ROOT).replace('_', '-');
+    for (ModelPreset preset : values()) {
+      if (preset.id.replace('_', '-').equals(wanted)) {
+        return preset;
+      }
+    }
+    throw new IllegalArgumentException("Unknown preset \"" + id + "\"; choose one of " + ids()
+        + ", or give the sizes with --hidden-size/--layers/... instead.");
+  }
+
+  public static String ids() {
+    return Arrays.stream(values()).map(ModelPreset::id).collect(Collectors.joining(", "));
+  }
+
+  /** BERT: 512 positions, two token types, LayerNorm eps 1e-12, [PAD] = 0. */
+  private static EncoderConfig bert(int vocab, int hidden, int layers, int heads, int intermediate) {
+    return new EncoderConfig(EncoderFamily.BERT, vocab, hidden, layers, heads, intermediate, "gelu", 512, 2, 1e-12, 0);
+  }
+
+  /** KLUE RoBERTa: 514 positions (512 tokens after pad+1), one token type, eps 1e-5, [PAD] = 1. */
+  private static EncoderConfig roberta(int vocab, int hidden, int layers, int heads, int intermediate) {
+    return new EncoderConfig(EncoderFamily.ROBERTA, vocab, hidden, layers, heads, intermediate, "gelu", 514, 1, 1e-5, 1);
+  }
+}

@@ -8,5 +8,13 @@ package org.kluespark.embed;
  *     when not requested
  * @param tokens the row's real token count, special tokens included
  * @param truncated whether the text was cut to {@code maxSeqLength}
+ * @param layers the requested hidden states {@code [layers][tokens][hidden]}, each trimmed like
+ *     {@code sequence}, or null when not requested
  */
-public record Embedding(float[] pooled, float[][] sequence, int tokens, boolean truncated) {}
+public record Embedding(float[] pooled, float[][] sequence, int tokens, boolean truncated, float[][][] layers) {
+
+  /** Without hidden states. */
+  public Embedding(float[] pooled, float[][] sequence, int tokens, boolean truncated) {
+    this(pooled, sequence, tokens, truncated, null);
+  }
+}

@@ -1,6 +1,9 @@
 package org.kluespark.embed;
 
 import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.kluespark.inference.ExecutionTarget;
 import org.kluespark.pooling.Pooling;
 
@@ -15,9 +18,13 @@ import org.kluespark.pooling.Pooling;
  * @param pooling the pooling, already resolved against the model (never {@code auto})
  * @param normalize whether pooled vectors are scaled to unit L2 norm
  * @param sequenceOutput whether per-token vectors are returned too
+ * @param encoderLayers hidden states returned per row, as indices into {@code hidden_states.0} …
+ *     {@code hidden_states.L} already resolved against the model (no negative indices), in the order given,
+ *     duplicates kept; empty when the rows get none
  */
 public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize,
-    Pooling pooling, boolean normalize, boolean sequenceOutput) implements Serializable {
+    Pooling pooling, boolean normalize, boolean sequenceOutput, List<Integer> encoderLayers)
+    implements Serializable {
 
   /** The GPU batch when the user did not choose one: fills a T4/A10 with base-size models at 128 tokens. */
   public static final int DEFAULT_GPU_BATCH_SIZE = 128;
@@ -32,12 +39,34 @@ public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSiz
     if (pooling == Pooling.AUTO) {
       throw new IllegalArgumentException("Resolve pooling 'auto' against the model before embedding");
     }
+    encoderLayers = List.copyOf(encoderLayers);
+    for (int layer : encoderLayers) {
+      if (layer < 0) {
+        throw new IllegalArgumentException("Resolve negative encoder layer " + layer + " against the model first");
+      }
+    }
+  }
+
+  /** Without hidden states. */
+  public EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize, Pooling pooling,
+      boolean normalize, boolean sequenceOutput) {
+    this(maxSeqLength, batchSize, gpuBatchSize, windowSize, pooling, normalize, sequenceOutput, List.of());
   }
 
   /** Same batch size on every device. */
   public EmbeddingSettings(int maxSeqLength, int batchSize, int windowSize, Pooling pooling, boolean normalize,
       boolean sequenceOutput) {
-    this(maxSeqLength, batchSize, batchSize, windowSize, pooling, normalize, sequenceOutput);
+    this(maxSeqLength, batchSize, batchSize, windowSize, pooling, normalize, sequenceOutput, List.of());
+  }
+
+  /** Whether rows get hidden states ({@code encoderOutputsCol}). */
+  public boolean encoderOutputs() {
+    return !encoderLayers.isEmpty();
+  }
+
+  /** The distinct layers to fetch from the model. */
+  public Set<Integer> layersToFetch() {
+    return new TreeSet<>(encoderLayers);
   }
 
   /** Rows per ONNX Runtime call on {@code target}. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.kluespark.inference.EncoderOutput;
 import org.kluespark.inference.BatchRunner;
@@ -66,9 +67,10 @@ public final class WindowEmbedder {
     }
 
     Embedding[] results = new Embedding[n];
+    Set<Integer> layersToFetch = settings.layersToFetch();
     int batchSize = settings.batchSizeOn(session.target());
     for (int start = 0; start < order.size(); start += batchSize) {
-      runBatch(order.subList(start, Math.min(order.size(), start + batchSize)), tokenized, results);
+      runBatch(order.subList(start, Math.min(order.size(), start + batchSize)), tokenized, layersToFetch, results);
     }
     return Arrays.asList(results);
   }
@@ -77,8 +79,8 @@ public final class WindowEmbedder {
    * Pads, runs and post-processes one batch into {@code results}. A batch the device has no memory for is
    * split in halves and each half retried, down to single rows, instead of failing the task.
    */
-  private void runBatch(List<Integer> batchRows, TokenizedText[] tokenized, Embedding[] results)
-      throws OrtException {
+  private void runBatch(List<Integer> batchRows, TokenizedText[] tokenized, Set<Integer> layersToFetch,
+      Embedding[] results) throws OrtException {
     List<TokenizedText> batchTexts = new ArrayList<>(batchRows.size());
     long realTokens = 0;
     int truncated = 0;
@@ -91,7 +93,7 @@ public final class WindowEmbedder {
     long started = System.nanoTime();
     EncoderOutput output;
     try {
-      output = session.run(batch);
+      output = session.run(batch, layersToFetch);
     } catch (OrtException e) {
       if (!OutOfMemory.isOutOfMemory(e)) {
         throw e;
@@ -107,8 +109,8 @@ public final class WindowEmbedder {
       }
       listener.batchSplit();
       int half = batchRows.size() / 2;
-      runBatch(batchRows.subList(0, half), tokenized, results);
-      runBatch(batchRows.subList(half, batchRows.size()), tokenized, results);
+      runBatch(batchRows.subList(0, half), tokenized, layersToFetch, results);
+      runBatch(batchRows.subList(half, batchRows.size()), tokenized, layersToFetch, results);
       return;
     }
     long inferenceNanos = System.nanoTime() - started;
@@ -125,14 +127,25 @@ public final class WindowEmbedder {
     if (settings.normalize()) {
       Pooling.l2Normalize(pooled);
     }
-    float[][] sequence = null;
-    if (settings.sequenceOutput()) {
-      sequence = new float[length][];
-      for (int t = 0; t < length; t++) {
-        int offset = output.tokenOffset(b, t);
-        sequence[t] = Arrays.copyOfRange(output.lastHiddenState(), offset, offset + output.hidden());
+    float[][] sequence = settings.sequenceOutput() ? tokens(output.lastHiddenState(), output, b, length) : null;
+    float[][][] layers = null;
+    if (settings.encoderOutputs()) {
+      List<Integer> requested = settings.encoderLayers();
+      layers = new float[requested.size()][][];
+      for (int k = 0; k < layers.length; k++) {
+        layers[k] = tokens(output.hiddenState(requested.get(k)), output, b, length);
       }
     }
-    return new Embedding(pooled, sequence, length, text.truncated());
+    return new Embedding(pooled, sequence, length, text.truncated(), layers);
+  }
+
+  /** Row {@code b}'s first {@code length} token vectors of a [rows, seqLen, hidden] output. */
+  private static float[][] tokens(float[] values, EncoderOutput output, int b, int length) {
+    float[][] tokens = new float[length][];
+    for (int t = 0; t < length; t++) {
+      int offset = output.tokenOffset(b, t);
+      tokens[t] = Arrays.copyOfRange(values, offset, offset + output.hidden());
+    }
+    return tokens;
   }
 }

@@ -7,7 +7,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,10 +64,20 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
 
   @Override
   public EncoderOutput run(TokenBatch batch) throws OrtException {
+    return run(batch, Set.of());
+  }
+
+  /**
+   * Fetches only the hidden states of {@code layers} besides the usual outputs: ONNX Runtime copies out just
+   * the requested outputs, so unrequested layers cost no transfer and no memory.
+   */
+  @Override
+  public EncoderOutput run(TokenBatch batch, Set<Integer> layers) throws OrtException {
     OrtSession live = session.get();
     if (live == null) {
       throw new IllegalStateException("EncoderSession is closed");
     }
+    Set<String> outputs = outputsFor(layers);
     OrtEnvironment env = OrtSessionFactory.environment();
     long[] shape = {batch.rows(), batch.seqLen()};
     Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -77,11 +89,16 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
         inputs.put(ModelSignature.TOKEN_TYPE_IDS,
             OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape));
       }
-      try (OrtSession.Result result = live.run(inputs, requestedOutputs)) {
-        float[] hiddenStates = floats(result, signature.lastHiddenStateOutput());
+      try (OrtSession.Result result = live.run(inputs, outputs)) {
+        OnnxTensor tokens = tensor(result, signature.lastHiddenStateOutput());
+        float[] hiddenStates = floats(tokens);
         int hidden = hiddenStates.length / (batch.rows() * batch.seqLen());
-        float[] pooler = signature.hasPooler() ? floats(result, signature.poolerOutput()) : null;
-        return new EncoderOutput(batch.rows(), batch.seqLen(), hidden, hiddenStates, pooler);
+        float[] pooler = signature.hasPooler() ? floats(tensor(result, signature.poolerOutput())) : null;
+        Map<Integer, float[]> layerStates = new HashMap<>();
+        for (int layer : layers) {
+          layerStates.put(layer, layerFloats(result, layer, tokens.getInfo().getShape()));
+        }
+        return new EncoderOutput(batch.rows(), batch.seqLen(), hidden, hiddenStates, pooler, layerStates);
       }
     } finally {
       for (OnnxTensor tensor : inputs.values()) {
@@ -90,10 +107,42 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
     }
   }
 
-  private static float[] floats(OrtSession.Result result, String name) {
+  private Set<String> outputsFor(Set<Integer> layers) {
+    if (layers.isEmpty()) {
+      return requestedOutputs;
+    }
+    Set<String> outputs = new HashSet<>(requestedOutputs);
+    for (int layer : layers) {
+      if (layer < 0 || layer >= signature.hiddenStateCount()) {
+        throw new IllegalArgumentException("Hidden state " + layer + " does not exist: the model has "
+            + (signature.hasHiddenStates() ? "hidden states 0.." + (signature.hiddenStateCount() - 1) : "none"));
+      }
+      outputs.add(signature.hiddenStateOutputs().get(layer));
+    }
+    return outputs;
+  }
+
+  /** A hidden state, which must have last_hidden_state's shape so tokens are found at the same offsets. */
+  private float[] layerFloats(OrtSession.Result result, int layer, long[] tokenShape) {
+    String name = signature.hiddenStateOutputs().get(layer);
+    OnnxTensor tensor = tensor(result, name);
+    long[] shape = tensor.getInfo().getShape();
+    if (!Arrays.equals(shape, tokenShape)) {
+      throw new HiddenStateShapeException("output '" + name + "' has shape " + Arrays.toString(shape)
+          + " but last_hidden_state has " + Arrays.toString(tokenShape) + "; every hidden state must be "
+          + "[batch, sequence, hidden] like last_hidden_state");
+    }
+    return floats(tensor);
+  }
+
+  private static OnnxTensor tensor(OrtSession.Result result, String name) {
     OnnxValue value = result.get(name).orElseThrow(
         () -> new IllegalStateException("The model returned no output '" + name + "'"));
-    FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+    return (OnnxTensor) value;
+  }
+
+  private static float[] floats(OnnxTensor tensor) {
+    FloatBuffer buffer = tensor.getFloatBuffer();
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
     return out;

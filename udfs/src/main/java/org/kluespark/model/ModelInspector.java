@@ -7,16 +7,17 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.kluespark.inference.EncoderOutput;
 import org.kluespark.inference.EncoderSession;
 import org.kluespark.inference.ExecutionTarget;
+import org.kluespark.inference.HiddenStateShapeException;
 import org.kluespark.inference.OrtSessionFactory;
 import org.kluespark.inference.TokenBatch;
 import org.kluespark.tokenize.TokenizedText;
@@ -32,7 +33,10 @@ import org.kluespark.tokenize.TokenizedText;
 public final class ModelInspector {
   private static final Set<String> KNOWN_INPUTS = Set.of(
       ModelSignature.INPUT_IDS, ModelSignature.ATTENTION_MASK, ModelSignature.TOKEN_TYPE_IDS);
-  private static final Pattern HIDDEN_STATE = Pattern.compile("hidden_states?[._]?(\\d+)");
+  private static final Pattern HIDDEN_STATE = Pattern.compile(Pattern.quote(ModelSignature.HIDDEN_STATES_PREFIX) + "(\\d+)");
+
+  private static final String RECONVERT = "Re-convert the checkpoint with `kluespark convert`, which writes "
+      + "hidden_states.0 (the embeddings) to hidden_states.L (the last layer).";
 
   private ModelInspector() {}
 
@@ -66,7 +70,7 @@ public final class ModelInspector {
       }
       String pooler = outputs.containsKey(ModelSignature.POOLER_OUTPUT) ? ModelSignature.POOLER_OUTPUT : null;
       ModelSignature draft = new ModelSignature(hasTokenTypes, ModelSignature.LAST_HIDDEN_STATE, pooler,
-          hiddenStateOutputs(outputs.keySet()), 0, positions, tokenizerVocab, padId, config.vocabSize());
+          hiddenStateOutputs(outputs, modelFile), 0, positions, tokenizerVocab, padId, config.vocabSize());
       int hidden = probeHiddenSize(session, draft, bundle, maxSeqLength, modelFile);
       if (config.hiddenSize() != null && config.hiddenSize() != hidden) {
         throw new ModelBundleException(configFile + " says hidden_size=" + config.hiddenSize() + " but "
@@ -77,6 +81,14 @@ public final class ModelInspector {
     } catch (OrtException e) {
       throw new ModelBundleException("ONNX Runtime failed on " + modelFile + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Set<Integer> allLayers(ModelSignature signature) {
+    Set<Integer> layers = new TreeSet<>();
+    for (int layer = 0; layer < signature.hiddenStateCount(); layer++) {
+      layers.add(layer);
+    }
+    return layers;
   }
 
   private static OrtSession openSession(ModelBundle bundle, String modelFile) {
@@ -111,20 +123,38 @@ public final class ModelInspector {
     return inputs.containsKey(ModelSignature.TOKEN_TYPE_IDS);
   }
 
-  private static List<String> hiddenStateOutputs(Set<String> outputs) {
-    List<String> names = new ArrayList<>();
-    for (String name : outputs) {
-      if (HIDDEN_STATE.matcher(name).matches()) {
-        names.add(name);
+  /**
+   * The outputs {@code hidden_states.0} … {@code hidden_states.L}, in layer order. They must be contiguous
+   * from 0 and float [batch, sequence, hidden]; the probe run checks their actual shapes.
+   */
+  private static List<String> hiddenStateOutputs(Map<String, NodeInfo> outputs, String modelFile) {
+    TreeMap<Integer, String> byLayer = new TreeMap<>();
+    for (Map.Entry<String, NodeInfo> output : outputs.entrySet()) {
+      Matcher m = HIDDEN_STATE.matcher(output.getKey());
+      if (!m.matches()) {
+        continue;
+      }
+      if (!(output.getValue().getInfo() instanceof TensorInfo tensor)
+          || tensor.type != OnnxJavaType.FLOAT || tensor.getShape().length != 3) {
+        throw new ModelBundleException(modelFile + ": output '" + output.getKey() + "' must be a float tensor "
+            + "[batch, sequence, hidden] like last_hidden_state but is " + output.getValue().getInfo() + ". "
+            + RECONVERT);
+      }
+      String previous = byLayer.put(Integer.parseInt(m.group(1)), output.getKey());
+      if (previous != null) {
+        throw new ModelBundleException(modelFile + " has two outputs for the same layer: '" + previous + "' and '"
+            + output.getKey() + "'. " + RECONVERT);
       }
     }
-    names.sort(Comparator.comparingInt(ModelInspector::layerIndex));
+    List<String> names = new ArrayList<>(byLayer.values());
+    for (int layer = 0; layer < names.size(); layer++) {
+      String expected = ModelSignature.hiddenStateOutput(layer);
+      if (!names.get(layer).equals(expected)) {
+        throw new ModelBundleException(modelFile + " has hidden-state outputs " + names + " but no '" + expected
+            + "': they must run from hidden_states.0 to hidden_states.L without gaps. " + RECONVERT);
+      }
+    }
     return names;
-  }
-
-  private static int layerIndex(String name) {
-    Matcher m = HIDDEN_STATE.matcher(name);
-    return m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
   }
 
   private static int probeHiddenSize(OrtSession session, ModelSignature draft, ModelBundle bundle,
@@ -135,11 +165,13 @@ public final class ModelInspector {
     // The session is closed by the caller; EncoderSession only borrows it here.
     EncoderSession borrowed = new EncoderSession(session, draft, ExecutionTarget.CPU);
     try {
-      EncoderOutput out = borrowed.run(probe);
+      EncoderOutput out = borrowed.run(probe, allLayers(draft));
       if (draft.hasPooler() && (out.pooler() == null || out.pooler().length != out.hidden())) {
         throw new ModelBundleException(modelFile + ": output 'pooler_output' must be [batch, hidden].");
       }
       return out.hidden();
+    } catch (HiddenStateShapeException e) {
+      throw new ModelBundleException(modelFile + ": " + e.getMessage() + ". " + RECONVERT, e);
     } catch (OrtException e) {
       throw new ModelBundleException(modelFile + " failed a probe run of 1 x " + maxSeqLength + " tokens with "
           + "token id " + (draft.tokenizerVocabSize() - 1) + " (the largest id " + bundle.fileLocation(

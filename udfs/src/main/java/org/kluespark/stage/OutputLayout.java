@@ -1,6 +1,8 @@
 package org.kluespark.stage;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.types.ArrayType;
@@ -11,21 +13,30 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.Embedding;
 
-/** The columns the stage appends and how an {@link Embedding} becomes their values. */
-record OutputLayout(String pooledCol, String sequenceCol, boolean vectorOutput) implements Serializable {
+/**
+ * The columns the stage appends, in this order: pooled, sequence (optional), encoder outputs (optional),
+ * and how an {@link Embedding} becomes their values.
+ */
+record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsCol, boolean vectorOutput)
+    implements Serializable {
   static final String ARRAY = "array";
   static final String VECTOR = "vector";
 
   static final DataType POOLED_ARRAY = DataTypes.createArrayType(DataTypes.FloatType, false);
-  static final DataType SEQUENCE = DataTypes.createArrayType(
-      DataTypes.createArrayType(DataTypes.FloatType, false), false);
+  static final DataType SEQUENCE = DataTypes.createArrayType(POOLED_ARRAY, false);
+  /** [layers][tokens][hidden]. */
+  static final DataType ENCODER_OUTPUTS = DataTypes.createArrayType(SEQUENCE, false);
 
   boolean hasSequence() {
     return sequenceCol != null;
   }
 
+  boolean hasEncoderOutputs() {
+    return encoderOutputsCol != null;
+  }
+
   int width() {
-    return hasSequence() ? 2 : 1;
+    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0);
   }
 
   DataType pooledType() {
@@ -34,7 +45,29 @@ record OutputLayout(String pooledCol, String sequenceCol, boolean vectorOutput) 
 
   StructType appendTo(StructType schema) {
     StructType out = schema.add(new StructField(pooledCol, pooledType(), true, Metadata.empty()));
-    return hasSequence() ? out.add(new StructField(sequenceCol, SEQUENCE, true, Metadata.empty())) : out;
+    if (hasSequence()) {
+      out = out.add(new StructField(sequenceCol, SEQUENCE, true, Metadata.empty()));
+    }
+    if (hasEncoderOutputs()) {
+      out = out.add(new StructField(encoderOutputsCol, ENCODER_OUTPUTS, true, Metadata.empty()));
+    }
+    return out;
+  }
+
+  /** An output column and the Param that names it, for messages. */
+  record Column(String param, String name) {}
+
+  /** The columns to append, in order. */
+  List<Column> columns() {
+    List<Column> columns = new ArrayList<>();
+    columns.add(new Column("pooledOutputCol", pooledCol));
+    if (hasSequence()) {
+      columns.add(new Column("sequenceOutputCol", sequenceCol));
+    }
+    if (hasEncoderOutputs()) {
+      columns.add(new Column("encoderOutputsCol", encoderOutputsCol));
+    }
+    return columns;
   }
 
   /** Writes this row's output values at {@code values[offset...]}; nulls for a null embedding. */
@@ -42,9 +75,13 @@ record OutputLayout(String pooledCol, String sequenceCol, boolean vectorOutput) 
     if (embedding == null) {
       return;
     }
-    values[offset] = vectorOutput ? Vectors.dense(toDoubles(embedding.pooled())) : embedding.pooled();
+    int column = offset;
+    values[column++] = vectorOutput ? Vectors.dense(toDoubles(embedding.pooled())) : embedding.pooled();
     if (hasSequence()) {
-      values[offset + 1] = embedding.sequence();
+      values[column++] = embedding.sequence();
+    }
+    if (hasEncoderOutputs()) {
+      values[column] = embedding.layers();
     }
   }
 

@@ -42,8 +42,13 @@ final class ParamCheck<T> extends AbstractFunction1<T, Object> implements Serial
     return new ParamCheck<>(param, "must not be empty", false, v -> v != null && !v.isBlank());
   }
 
+  static ParamCheck<int[]> nonEmptyInts(String param) {
+    return new ParamCheck<>(param, "must not be empty", false, v -> v != null && v.length > 0);
+  }
+
   String describe(Object value) {
-    return choice ? "Invalid " + param + " '" + value + "', " + rule : "Invalid " + param + " (" + rule + "): " + value;
+    String shown = value instanceof int[] ints ? java.util.Arrays.toString(ints) : String.valueOf(value);
+    return choice ? "Invalid " + param + " '" + shown + "', " + rule : "Invalid " + param + " (" + rule + "): " + shown;
   }
 
   @Override

@@ -1,10 +1,12 @@
 package org.kluespark.stage;
 
 import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -42,6 +44,9 @@ import org.kluespark.pooling.Pooling;
  *     .setSequenceOutputCol("sequence_output");
  * Dataset<Row> out = embedder.transform(df);
  * }</pre>
+ *
+ * <p>With {@code encoderOutputsCol} set, each row also gets the token vectors of every encoder layer (or of
+ * the {@code encoderLayers} chosen), from a model converted with its {@code hidden_states.*} outputs.
  */
 public class TextEmbedder extends Transformer implements MLWritable {
   private static final long serialVersionUID = 1L;
@@ -63,6 +68,8 @@ public class TextEmbedder extends Transformer implements MLWritable {
   private final IntParam windowSize;
   private final Param<String> pooledOutputCol;
   private final Param<String> sequenceOutputCol;
+  private final Param<String> encoderOutputsCol;
+  private final IntArrayParam encoderLayers;
   private final Param<String> pooling;
   private final BooleanParam normalize;
   private final Param<String> outputType;
@@ -90,6 +97,15 @@ public class TextEmbedder extends Transformer implements MLWritable {
         ParamCheck.nonBlank("pooledOutputCol"));
     sequenceOutputCol = new Param<>(this, "sequenceOutputCol", "optional output column of token vectors "
         + "[tokens][hidden], trimmed to each row's real tokens", ParamCheck.nonBlank("sequenceOutputCol"));
+    encoderOutputsCol = new Param<>(this, "encoderOutputsCol", "optional output column of every layer's token "
+        + "vectors [layers][tokens][hidden] (array<array<array<float>>>), each layer trimmed to the row's real "
+        + "tokens like sequenceOutputCol; needs a model with hidden_states outputs (kluespark convert writes "
+        + "them unless given --no-hidden-states)", ParamCheck.nonBlank("encoderOutputsCol"));
+    encoderLayers = new IntArrayParam(this, "encoderLayers", "the layers of encoderOutputsCol, in this order "
+        + "(duplicates kept), as indices into the model's hidden states: 0 = the embeddings output, i = the "
+        + "output of encoder layer i, L = the last layer (= sequenceOutputCol); negative indices count from the "
+        + "end as in Python (-1 = L). Default: all, 0..L. TF Hub BERT's encoder_outputs are layers 1..L.",
+        ParamCheck.nonEmptyInts("encoderLayers"));
     pooling = new Param<>(this, "pooling", "how token vectors become one vector: " + Pooling.names()
         + "; auto = the model's pooler output if it has one, else mean", ParamCheck.oneOf("pooling", Pooling.names()));
     normalize = new BooleanParam(this, "normalize", "scale pooled vectors to unit L2 norm");
@@ -152,6 +168,14 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return sequenceOutputCol;
   }
 
+  public Param<String> encoderOutputsCol() {
+    return encoderOutputsCol;
+  }
+
+  public IntArrayParam encoderLayers() {
+    return encoderLayers;
+  }
+
   public Param<String> pooling() {
     return pooling;
   }
@@ -202,6 +226,15 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   public String getSequenceOutputCol() {
     return isDefined(sequenceOutputCol) ? $(sequenceOutputCol) : null;
+  }
+
+  public String getEncoderOutputsCol() {
+    return isDefined(encoderOutputsCol) ? $(encoderOutputsCol) : null;
+  }
+
+  /** The requested layers as given (negative indices unresolved), or null when unset, meaning all. */
+  public int[] getEncoderLayers() {
+    return isDefined(encoderLayers) ? $(encoderLayers).clone() : null;
   }
 
   public String getPooling() {
@@ -256,6 +289,15 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return setParam(sequenceOutputCol, value);
   }
 
+  public TextEmbedder setEncoderOutputsCol(String value) {
+    return setParam(encoderOutputsCol, value);
+  }
+
+  /** Layers of {@link #encoderOutputsCol()}; see the Param's doc for the indices. */
+  public TextEmbedder setEncoderLayers(int... value) {
+    return setParam(encoderLayers, value == null ? null : value.clone());
+  }
+
   public TextEmbedder setPooling(String value) {
     return setParam(pooling, value);
   }
@@ -290,19 +332,14 @@ public class TextEmbedder extends Transformer implements MLWritable {
       requireStringColumn(schema, pairCol.name(), getPairCol());
     }
     OutputLayout layout = outputLayout();
-    requireNewColumn(schema, pooledOutputCol.name(), layout.pooledCol());
-    if (layout.hasSequence()) {
-      requireNewColumn(schema, sequenceOutputCol.name(), layout.sequenceCol());
-      if (layout.sequenceCol().equals(layout.pooledCol())) {
-        throw new IllegalArgumentException("sequenceOutputCol and pooledOutputCol are both `"
-            + layout.pooledCol() + "`; give them different names.");
-      }
-    }
+    requireNewColumns(schema, layout.columns());
     if (!isDefined(modelPath)) {
       throw new IllegalArgumentException("modelPath is not set: give a bundle directory (model.onnx + "
           + "tokenizer.json) or a built-in model name such as minilm.");
     }
-    resolvedPooling(loadModel().signature());
+    ModelSignature signature = loadModel().signature();
+    resolvedPooling(signature);
+    resolvedEncoderLayers(signature);
     return layout.appendTo(schema);
   }
 
@@ -313,7 +350,8 @@ public class TextEmbedder extends Transformer implements MLWritable {
     ModelSignature signature = model.signature();
     int gpuBatchSize = isSet(batchSize) ? getBatchSize() : EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE;
     EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), gpuBatchSize,
-        getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null);
+        getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null,
+        resolvedEncoderLayers(signature));
     StructType inSchema = dataset.schema();
     int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
     SparkContext sc = dataset.sparkSession().sparkContext();
@@ -351,8 +389,17 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return requested.resolve(signature.hasPooler());
   }
 
+  /** The hidden states each row gets: none without encoderOutputsCol. */
+  private List<Integer> resolvedEncoderLayers(ModelSignature signature) {
+    if (getEncoderOutputsCol() == null) {
+      return List.of();
+    }
+    return EncoderLayerSelection.resolve(getEncoderLayers(), signature, getModelPath());
+  }
+
   private OutputLayout outputLayout() {
-    return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), OutputLayout.VECTOR.equals(getOutputType()));
+    return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), getEncoderOutputsCol(),
+        OutputLayout.VECTOR.equals(getOutputType()));
   }
 
   private static void requireStringColumn(StructType schema, String param, String column) {
@@ -367,10 +414,20 @@ public class TextEmbedder extends Transformer implements MLWritable {
     }
   }
 
-  private static void requireNewColumn(StructType schema, String param, String column) {
-    if (schema.getFieldIndex(column).isDefined()) {
-      throw new IllegalArgumentException(param + ": output column `" + column + "` already exists; choose "
-          + "another name or drop the column first.");
+  /** Output columns must be new and differ from each other. */
+  private static void requireNewColumns(StructType schema, List<OutputLayout.Column> columns) {
+    for (int i = 0; i < columns.size(); i++) {
+      OutputLayout.Column column = columns.get(i);
+      if (schema.getFieldIndex(column.name()).isDefined()) {
+        throw new IllegalArgumentException(column.param() + ": output column `" + column.name() + "` already "
+            + "exists; choose another name or drop the column first.");
+      }
+      for (int j = 0; j < i; j++) {
+        if (columns.get(j).name().equals(column.name())) {
+          throw new IllegalArgumentException(column.param() + " and " + columns.get(j).param() + " are both `"
+              + column.name() + "`; give them different names.");
+        }
+      }
     }
   }
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,5 +170,70 @@ class WindowEmbedderTest {
     EmbeddingSettings settings = new EmbeddingSettings(32, 4, 64, Pooling.MEAN, false, false);
     assertThatThrownBy(() -> new WindowEmbedder(tokenizer, broken, settings).embed(inputs()))
         .isInstanceOf(OrtException.class).hasMessageContaining("INVALID_ARGUMENT");
+  }
+
+  /** A fake with hidden states: hidden state k of token t of a row is the vector (k, id, t). */
+  private static final class LayeredModel extends FakeModel {
+    final List<Set<Integer>> fetched = new ArrayList<>();
+
+    LayeredModel() {
+      super(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public EncoderOutput run(TokenBatch batch, Set<Integer> layers) throws OrtException {
+      fetched.add(layers);
+      EncoderOutput base = run(batch);
+      Map<Integer, float[]> states = new HashMap<>();
+      for (int layer : layers) {
+        float[] values = new float[batch.rows() * batch.seqLen() * 2];
+        for (int i = 0; i < batch.rows() * batch.seqLen(); i++) {
+          values[2 * i] = layer * 100_000 + batch.inputIds()[i];
+          values[2 * i + 1] = i % batch.seqLen();
+        }
+        states.put(layer, values);
+      }
+      return new EncoderOutput(base.rows(), base.seqLen(), base.hidden(), base.lastHiddenState(), null, states);
+    }
+  }
+
+  @Test
+  void requestedLayersComeBackInOrderTrimmedToEachRowsTokens() throws OrtException {
+    LayeredModel model = new LayeredModel();
+    EmbeddingSettings settings = new EmbeddingSettings(32, 4, 4, 64, Pooling.MEAN, false, true, List.of(3, 0, 3));
+    List<Embedding> got = new WindowEmbedder(tokenizer, model, settings).embed(inputs());
+
+    assertThat(model.fetched).as("each distinct layer fetched once per batch").allSatisfy(
+        layers -> assertThat(layers).containsExactly(0, 3));
+    assertThat(got.get(2)).as("null text").isNull();
+    for (Embedding row : got) {
+      if (row == null) {
+        continue;
+      }
+      assertThat(row.layers()).hasNumberOfRows(3);
+      int[] expectedLayers = {3, 0, 3};
+      for (int k = 0; k < 3; k++) {
+        assertThat(row.layers()[k]).hasDimensions(row.tokens(), 2);
+        for (int t = 0; t < row.tokens(); t++) {
+          assertThat(row.layers()[k][t]).containsExactly(
+              expectedLayers[k] * 100_000 + row.sequence()[t][0], row.sequence()[t][1]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void withoutEncoderOutputsNoLayersAreFetched() throws OrtException {
+    LayeredModel model = new LayeredModel();
+    List<Embedding> got = new WindowEmbedder(tokenizer, model,
+        new EmbeddingSettings(32, 4, 64, Pooling.MEAN, false, false)).embed(inputs());
+    assertThat(model.fetched).allSatisfy(layers -> assertThat(layers).isEmpty());
+    assertThat(got.get(0).layers()).isNull();
+  }
+
+  @Test
+  void negativeLayersMustBeResolvedFirst() {
+    assertThatThrownBy(() -> new EmbeddingSettings(32, 4, 4, 64, Pooling.MEAN, false, false, List.of(-1)))
+        .hasMessage("Resolve negative encoder layer -1 against the model first");
   }
 }

@@ -54,7 +54,7 @@ class TextEmbedderTest {
     assertThat(stage.getNormalize()).isFalse();
     assertThat(stage.getOutputType()).isEqualTo("array");
     assertThat(stage.getDevice()).isEqualTo("auto");
-    assertThat(stage.params()).hasSize(13);
+    assertThat(stage.params()).hasSize(15);
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 public final class OnnxFixtures {
   public static final String LAST_HIDDEN_STATE = "last_hidden_state";
   public static final String POOLER_OUTPUT = "pooler_output";
+  public static final String HIDDEN_STATES = "hidden_states.";
 
   // Prefix for tensors this class adds; real exports already use names like "pooler.dense.weight".
   private static final String PREFIX = "kluespark_fixture/";
@@ -94,6 +95,30 @@ public final class OnnxFixtures {
           .addNode(node("Add", List.of(PREFIX + "pooler/dense", bias), PREFIX + "pooler/biased"))
           .addNode(node("Tanh", List.of(PREFIX + "pooler/biased"), POOLER_OUTPUT))
           .addOutput(tensorInfo(POOLER_OUTPUT, TensorProto.DataType.FLOAT_VALUE, batchDim(tokens), fixed(head.hidden())));
+    });
+  }
+
+  /**
+   * Adds graph outputs {@code hidden_states.0} … {@code hidden_states.<n-1>}, output i being an Identity of
+   * the existing tensor {@code tensors.get(i)} (a node output or graph output of the model), declared float
+   * like {@code last_hidden_state} — the layout {@code kluespark convert} writes. The tensors are not checked
+   * for shape, so a test can expose a wrong one.
+   */
+  public static byte[] withHiddenStates(byte[] model, List<String> tensors) {
+    return edit(model, graph -> {
+      ValueInfoProto tokens = find(graph.getOutputBuilderList(), LAST_HIDDEN_STATE, "output").build();
+      Set<String> produced = graph.getNodeList().stream().flatMap(n -> n.getOutputList().stream())
+          .collect(Collectors.toSet());
+      for (int layer = 0; layer < tensors.size(); layer++) {
+        String source = tensors.get(layer);
+        if (!produced.contains(source)) {
+          throw new IllegalArgumentException("No node of the graph outputs a tensor named '" + source + "'");
+        }
+        String name = HIDDEN_STATES + layer;
+        requireNewName(graph, name);
+        graph.addNode(node("Identity", List.of(source), name))
+            .addOutput(tokens.toBuilder().setName(name).build());
+      }
     });
   }
 

@@ -1,7 +1,11 @@
 package org.kluespark.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.kluespark.model.BuiltinModels;
 import org.kluespark.model.ModelBundle;
@@ -9,7 +13,22 @@ import org.kluespark.model.ModelBundleLoader;
 
 /** Shared test fixtures: the built-in MiniLM bundle and the repository's paths. */
 public final class TestModels {
+  /**
+   * MiniLM's real hidden states in its torch.jit export, as HF's {@code output_hidden_states} returns them:
+   * the embeddings LayerNorm output, then the output LayerNorm of encoder layers 0..5 (the export decomposes
+   * LayerNorm; {@code .../LayerNorm/Add_1} adds its bias, the last op). Layer 5's is {@code last_hidden_state}.
+   */
+  public static final List<String> MINILM_HIDDEN_STATE_TENSORS = List.of(
+      "/embeddings/LayerNorm/Add_1_output_0",
+      "/encoder/layer.0/output/LayerNorm/Add_1_output_0",
+      "/encoder/layer.1/output/LayerNorm/Add_1_output_0",
+      "/encoder/layer.2/output/LayerNorm/Add_1_output_0",
+      "/encoder/layer.3/output/LayerNorm/Add_1_output_0",
+      "/encoder/layer.4/output/LayerNorm/Add_1_output_0",
+      "last_hidden_state");
+
   private static ModelBundle minilm;
+  private static Path minilmWithHiddenStates;
 
   private TestModels() {}
 
@@ -23,6 +42,37 @@ public final class TestModels {
       minilm = ModelBundleLoader.load(minilmDir().toUri().toString(), new Configuration());
     }
     return minilm;
+  }
+
+  /**
+   * A MiniLM bundle directory whose model also outputs {@code hidden_states.0} … {@code hidden_states.6}
+   * ({@link #MINILM_HIDDEN_STATE_TENSORS}), written once per JVM into a temporary directory.
+   */
+  public static synchronized Path minilmWithHiddenStatesDir() {
+    if (minilmWithHiddenStates == null) {
+      byte[] model = OnnxFixtures.withHiddenStates(minilm().modelBytes(), MINILM_HIDDEN_STATE_TENSORS);
+      minilmWithHiddenStates = bundleDir("minilm-hidden-states", model);
+    }
+    return minilmWithHiddenStates;
+  }
+
+  /** A temporary bundle directory with {@code model} and MiniLM's tokenizer.json and config.json, removed at exit. */
+  public static Path bundleDir(String prefix, byte[] model) {
+    try {
+      Path dir = Files.createTempDirectory(prefix);
+      dir.toFile().deleteOnExit(); // registered first, so deleted after its files
+      write(dir.resolve(ModelBundle.MODEL_FILE), model);
+      write(dir.resolve(ModelBundle.TOKENIZER_FILE), minilm().tokenizerBytes());
+      write(dir.resolve(ModelBundle.CONFIG_FILE), minilm().configBytes());
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write a test bundle", e);
+    }
+  }
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    Files.write(file, bytes);
+    file.toFile().deleteOnExit();
   }
 
   /** The repository root (set by surefire), for datasets/ and ../shared. */

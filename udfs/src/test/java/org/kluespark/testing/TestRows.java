@@ -30,19 +30,36 @@ public final class TestRows {
   /** An {@code array<array<float>>} cell as [tokens][hidden]; null for a null cell. */
   public static float[][] matrix(Row row, String column) {
     int i = row.fieldIndex(column);
+    return row.isNullAt(i) ? null : matrix(row.getList(i));
+  }
+
+  /** An {@code array<array<array<float>>>} cell (encoder outputs) as [layers][tokens][hidden]; null for a null cell. */
+  public static float[][][] layers(Row row, String column) {
+    int i = row.fieldIndex(column);
     if (row.isNullAt(i)) {
       return null;
     }
     List<Object> outer = row.getList(i);
-    float[][] out = new float[outer.size()][];
-    for (int t = 0; t < out.length; t++) {
-      Object inner = outer.get(t);
-      @SuppressWarnings("unchecked")
-      List<Float> values = inner instanceof List<?> list ? (List<Float>) list
-          : CollectionConverters.asJava((scala.collection.Seq<Float>) inner);
-      out[t] = floats(values);
+    float[][][] out = new float[outer.size()][][];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = matrix(list(outer.get(k)));
     }
     return out;
+  }
+
+  private static float[][] matrix(List<Object> outer) {
+    float[][] out = new float[outer.size()][];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = floats(list(outer.get(t)));
+    }
+    return out;
+  }
+
+  /** Spark hands nested arrays back as Scala Seqs inside the Java List of the outer one. */
+  @SuppressWarnings("unchecked")
+  private static <T> List<T> list(Object value) {
+    return value instanceof List<?> list ? (List<T>) list
+        : CollectionConverters.asJava((scala.collection.Seq<T>) value);
   }
 
   private static float[] floats(List<Float> values) {
@@ -61,6 +78,17 @@ public final class TestRows {
     double max = 0;
     for (int i = 0; i < a.length; i++) {
       max = Math.max(max, Math.abs((double) a[i] - b[i]));
+    }
+    return max;
+  }
+
+  public static double maxAbsDiff(float[][][] a, float[][][] b) {
+    if (a.length != b.length) {
+      throw new AssertionError("layers " + a.length + " != " + b.length);
+    }
+    double max = 0;
+    for (int k = 0; k < a.length; k++) {
+      max = Math.max(max, maxAbsDiff(a[k], b[k]));
     }
     return max;
   }

@@ -8,6 +8,7 @@ import static org.kluespark.checkpoint.CheckpointFixtures.rawSafetensors;
 import static org.kluespark.checkpoint.CheckpointFixtures.tensor;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -118,6 +119,41 @@ class SafetensorsReaderTest {
 
     assertThat(read.keySet()).containsExactly("a.f32", "b.f16", "c.bf16"); // d.position_ids (I64) skipped
     assertSameTensors(read, expected);
+  }
+
+  /** A safetensors file with {@code header} whose data region is {@code dataSize} bytes, sparse but for {@code tail}. */
+  private Path sparseSafetensors(String header, long dataSize, byte[] tail) throws IOException {
+    Path file = rawSafetensors(tmp.resolve("model.safetensors"), header, new byte[0]);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(raf.length() + dataSize);
+      raf.seek(raf.length() - tail.length);
+      raf.write(tail);
+    }
+    return file;
+  }
+
+  @Test
+  void readsTensorsBeyondTwoGigabytesWithPositionedReads() throws IOException {
+    long pad = 3L << 30; // a skipped int8 buffer puts the weight 3 GB into the data region (a sparse file)
+    Path file = sparseSafetensors("{\"pad\":{\"dtype\":\"I8\",\"shape\":[" + pad + "],\"data_offsets\":[0," + pad
+        + "]},\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + pad + "," + (pad + 8) + "]}}",
+        pad + 8, CheckpointFixtures.littleEndianFloats(0.5f, -7f));
+
+    Map<String, WeightTensor> read = SafetensorsReader.read(file);
+
+    assertThat(read.keySet()).containsExactly("w");
+    assertThat(read.get("w").values()).containsExactly(0.5f, -7f);
+  }
+
+  @Test
+  void tensorLargerThanAJavaArrayIsAClearError() throws IOException {
+    long elements = 1L << 31;
+    Path file = sparseSafetensors("{\"huge\":{\"dtype\":\"F16\",\"shape\":[" + elements + "],\"data_offsets\":[0,"
+        + elements * 2 + "]}}", elements * 2, new byte[0]);
+
+    assertThatThrownBy(() -> SafetensorsReader.read(file)).isInstanceOf(CheckpointException.class)
+        .hasMessage(file + ": tensor \"huge\" has 2147483648 elements, more than a Java array holds (2147483639);"
+            + " kluespark cannot convert a model with a single weight this large.");
   }
 
   @Test

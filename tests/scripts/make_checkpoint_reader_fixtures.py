@@ -10,6 +10,7 @@ Writes under udfs/src/test/resources/checkpoint/:
                                    transposed view and a slice sharing one storage (offset > 0), a scalar,
                                    an nn.Parameter and an int64 buffer (which the reader skips)
   torch/expected.json              every float tensor's shape and values (exact float32 values)
+  torch-protocol4/pytorch_model.bin  the same state dict saved with pickle_protocol=4
   torch-sharded/                   the same kind of state dict in two .bin shards + pytorch_model.bin.index.json
   safetensors/model.safetensors    a safetensors file written here by hand (F32, F16, BF16, I64), same
                                    expected.json layout beside it
@@ -78,6 +79,8 @@ def save_torch():
     state = main_state()
     torch.save(state, out("torch", "pytorch_model.bin"))
     write_json(out("torch", "expected.json"), expected(state))
+    # The same state dict with pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL).
+    torch.save(main_state(), out("torch-protocol4", "pytorch_model.bin"), pickle_protocol=4)
 
 
 def save_torch_sharded():

@@ -84,6 +84,12 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
     return family == EncoderFamily.BERT;
   }
 
+  /** One line for messages: "bert, 12 layers, hidden 768, 12 heads, intermediate 3072, vocab 32000, 512 tokens". */
+  public String summary() {
+    return family.modelType() + ", " + numLayers + " layers, hidden " + hiddenSize + ", " + numHeads + " heads, "
+        + "intermediate " + intermediateSize + ", vocab " + vocabSize + ", " + maxSequenceLength() + " tokens";
+  }
+
   /** The config.json text for this config, as HF writes it (for synthetic checkpoints and bundles). */
   public String toJson() {
     var root = new ObjectMapper().createObjectNode();

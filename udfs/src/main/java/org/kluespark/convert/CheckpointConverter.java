@@ -1,0 +1,95 @@
+package org.kluespark.convert;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.kluespark.checkpoint.CheckpointReader;
+import org.kluespark.checkpoint.WeightTensor;
+import org.kluespark.tokenize.wordpiece.WordPieceTokenizerJson;
+
+/**
+ * Turns a HuggingFace checkpoint directory into a kluespark bundle ({@code model.onnx},
+ * {@code tokenizer.json}, {@code config.json}) in pure Java: read config and weights, check them against
+ * each other, write the ONNX graph, and take the tokenizer as is or build it from {@code vocab.txt}.
+ */
+public final class CheckpointConverter {
+  public static final String CONFIG_FILE = "config.json";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+
+  private CheckpointConverter() {}
+
+  /** What a conversion produced, for the CLI's summary and for tests. */
+  public record Result(Path bundleDir, EncoderConfig config, boolean hasPooler, boolean externalData,
+      boolean tokenizerBuiltFromVocab, long parameters, Duration readTime, Duration writeTime) {}
+
+  public static Result convert(Path checkpointDir, Path outputDir, ExportOptions options, Consumer<String> progress) {
+    Path configFile = checkpointDir.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(configFile)) {
+      throw new ConversionException(checkpointDir + " has no config.json. Point the converter at a HuggingFace "
+          + "checkpoint directory (config.json, model.safetensors or pytorch_model.bin, tokenizer.json or vocab.txt).");
+    }
+    long start = System.nanoTime();
+    String configJson = read(configFile);
+    EncoderConfig config = EncoderConfig.parse(configJson, configFile.toString());
+    progress.accept("config: " + config.summary());
+    Map<String, WeightTensor> checkpoint = CheckpointReader.read(checkpointDir);
+    EncoderWeights weights = EncoderWeights.of(config, checkpoint, checkpointDir.toString());
+    long parameters = EncoderWeights.expectedShapes(config, weights.hasPooler()).values().stream()
+        .mapToLong(WeightTensor::elementCount).sum();
+    progress.accept("weights: " + parameters + " parameters"
+        + (weights.hasPooler() ? ", with pooler" : ", no pooler weights (pooling=auto will use cls)"));
+    Duration readTime = Duration.ofNanos(System.nanoTime() - start);
+
+    start = System.nanoTime();
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("kluespark.source", checkpointDir.getFileName() == null ? checkpointDir.toString()
+        : checkpointDir.getFileName().toString());
+    ModelProto model = EncoderGraphWriter.write(weights, options, metadata);
+    checkpoint.clear(); // the graph holds its own copy of every weight from here on
+    boolean external;
+    try {
+      external = OnnxModelFiles.write(model, outputDir, options.externalDataThresholdBytes());
+      Files.writeString(outputDir.resolve(CONFIG_FILE), configJson, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the bundle to " + outputDir + ": " + e.getMessage(), e);
+    }
+    boolean fromVocab = writeTokenizer(checkpointDir, outputDir);
+    progress.accept("wrote " + outputDir.resolve(OnnxModelFiles.MODEL_FILE)
+        + (external ? " with external data " + OnnxModelFiles.EXTERNAL_DATA_FILE : "")
+        + (options.halfWeights() ? " (float16 weights)" : "")
+        + "; tokenizer.json " + (fromVocab ? "built from vocab.txt" : "copied"));
+    return new Result(outputDir, config, weights.hasPooler(), external, fromVocab, parameters, readTime,
+        Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Copies tokenizer.json, or builds the equivalent WordPiece tokenizer.json from vocab.txt. */
+  private static boolean writeTokenizer(Path checkpointDir, Path outputDir) {
+    Path tokenizer = checkpointDir.resolve(TOKENIZER_FILE);
+    try {
+      if (Files.isRegularFile(tokenizer)) {
+        Files.copy(tokenizer, outputDir.resolve(TOKENIZER_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return false;
+      }
+      Files.writeString(outputDir.resolve(TOKENIZER_FILE), WordPieceTokenizerJson.fromCheckpoint(checkpointDir),
+          StandardCharsets.UTF_8);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + outputDir.resolve(TOKENIZER_FILE) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConversionException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -81,6 +81,16 @@ public final class TestModels {
     return root != null ? Paths.get(root) : Paths.get("").toAbsolutePath().getParent();
   }
 
+  /**
+   * A converted synthetic checkpoint at {@code preset}'s published shape (seed 42, vocabulary learnt from
+   * {@code datasets/}), made once and cached under the build's kluespark cache ({@code target/kluespark-cache/synth}).
+   */
+  public static Path syntheticBundle(org.kluespark.synth.ModelPreset preset) {
+    String cache = System.getProperty("kluespark.cache", repoRoot().resolve("target/kluespark-cache").toString());
+    return org.kluespark.synth.SyntheticBundles.ensure(preset, 42, List.of(repoRoot().resolve("datasets")),
+        Paths.get(cache, "synth"));
+  }
+
   /** {@code ../shared/klue} beside the repository; may not exist. */
   public static Path sharedKlue() {
     return repoRoot().resolve("../shared/klue").normalize();

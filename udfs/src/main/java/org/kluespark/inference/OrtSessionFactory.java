@@ -14,13 +14,35 @@ public final class OrtSessionFactory {
   }
 
   /**
+   * Creates a session for {@code bundle} on {@code target}: from the broadcast bytes, or, for a model with
+   * external data, from a local copy of its files.
+   */
+  public static OrtSession create(org.kluespark.model.ModelBundle bundle, ExecutionTarget target, int intraOpThreads)
+      throws OrtException {
+    if (bundle.externalData() == null) {
+      return create(bundle.modelBytes(), target, intraOpThreads);
+    }
+    java.nio.file.Path model = LocalModelFiles.materialize(bundle);
+    try (OrtSession.SessionOptions options = options(target, intraOpThreads)) {
+      return environment().createSession(model.toString(), options);
+    }
+  }
+
+  /**
    * Creates a session for {@code modelBytes} on {@code target}.
    *
    * @throws OrtException when the graph is invalid or the CUDA provider cannot be loaded
    */
   public static OrtSession create(byte[] modelBytes, ExecutionTarget target, int intraOpThreads)
       throws OrtException {
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+    try (OrtSession.SessionOptions options = options(target, intraOpThreads)) {
+      return environment().createSession(modelBytes, options);
+    }
+  }
+
+  private static OrtSession.SessionOptions options(ExecutionTarget target, int intraOpThreads) throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setIntraOpNumThreads(intraOpThreads);
       options.setInterOpNumThreads(1);
@@ -31,7 +53,10 @@ public final class OrtSessionFactory {
       if (target.cuda()) {
         options.addCUDA(target.gpu());
       }
-      return environment().createSession(modelBytes, options);
+      return options;
+    } catch (OrtException | RuntimeException e) {
+      options.close();
+      throw e;
     }
   }
 }

@@ -74,7 +74,7 @@ public final class SessionCache {
       int threads) {
     try {
       EncoderSession session = new EncoderSession(
-          OrtSessionFactory.create(bundle.modelBytes(), target, threads), signature, target, threads);
+          OrtSessionFactory.create(bundle, target, threads), signature, target, threads);
       CREATED.incrementAndGet();
       LOG.info("Created ONNX Runtime session for {} on {} with {} intra-op thread(s)", bundle, target, threads);
       return session;

@@ -21,23 +21,44 @@ public final class ModelBundle implements Serializable {
   public static final String MODEL_FILE = "model.onnx";
   public static final String TOKENIZER_FILE = "tokenizer.json";
   public static final String CONFIG_FILE = "config.json";
+  /** ONNX external data beside model.onnx, for models whose weights do not fit one 2 GB protobuf. */
+  public static final String EXTERNAL_DATA_FILE = "model.onnx.data";
+
+  /**
+   * The weights file of a model with ONNX external data. It is never broadcast: executors read it from
+   * {@code location} (any Hadoop file system) and check its length and SHA-256.
+   */
+  public record ExternalData(String location, long length, String sha256) implements Serializable {}
 
   private final String location;
   private final byte[] modelBytes;
   private final byte[] tokenizerBytes;
   private final byte[] configBytes; // null when the bundle has no config.json
+  private final ExternalData externalData; // null when the weights are inside model.onnx
   private final String fingerprint;
 
-  private ModelBundle(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes) {
+  private ModelBundle(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
+      ExternalData externalData) {
     this.location = Objects.requireNonNull(location, "location");
     this.modelBytes = Objects.requireNonNull(modelBytes, "modelBytes");
     this.tokenizerBytes = Objects.requireNonNull(tokenizerBytes, "tokenizerBytes");
     this.configBytes = configBytes;
-    this.fingerprint = fingerprintOf(modelBytes, tokenizerBytes);
+    this.externalData = externalData;
+    this.fingerprint = fingerprintOf(modelBytes, tokenizerBytes, externalData);
   }
 
   public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes) {
-    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes);
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, null);
+  }
+
+  public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
+      ExternalData externalData) {
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, externalData);
+  }
+
+  /** The external weights file, or null when model.onnx holds its weights. */
+  public ExternalData externalData() {
+    return externalData;
   }
 
   /** Where the bundle was read from, for messages. */
@@ -75,11 +96,14 @@ public final class ModelBundle implements Serializable {
     return location.endsWith("/") ? location + fileName : location + "/" + fileName;
   }
 
-  private static String fingerprintOf(byte[] model, byte[] tokenizer) {
+  private static String fingerprintOf(byte[] model, byte[] tokenizer, ExternalData externalData) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       digest.update(model);
       digest.update(tokenizer);
+      if (externalData != null) {
+        digest.update(externalData.sha256().getBytes(StandardCharsets.US_ASCII));
+      }
       return HexFormat.of().formatHex(digest.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);

@@ -15,7 +15,7 @@ import org.apache.hadoop.security.AccessControlException;
  * such as {@code minilm}.
  */
 public final class ModelBundleLoader {
-  /** ONNX protobufs are capped at 2 GiB; larger models use external data (not supported yet). */
+  /** ONNX protobufs are capped at 2 GiB; larger models keep their weights in model.onnx.data. */
   private static final long MAX_INLINE_MODEL_BYTES = Integer.MAX_VALUE - 8;
 
   private ModelBundleLoader() {}
@@ -44,12 +44,29 @@ public final class ModelBundleLoader {
       byte[] model = readRequired(fs, dir, ModelBundle.MODEL_FILE, location);
       byte[] tokenizer = readRequired(fs, dir, ModelBundle.TOKENIZER_FILE, location);
       byte[] config = readOptional(fs, new Path(dir, ModelBundle.CONFIG_FILE));
-      return ModelBundle.of(location, model, tokenizer, config);
+      Path dataFile = new Path(dir, ModelBundle.EXTERNAL_DATA_FILE);
+      ModelBundle.ExternalData externalData = statusOrNull(fs, dataFile) == null ? null
+          : new ModelBundle.ExternalData(fs.makeQualified(dataFile).toString(), fs.getFileStatus(dataFile).getLen(), sha256(fs, dataFile));
+      return ModelBundle.of(location, model, tokenizer, config, externalData);
     } catch (AccessControlException e) {
       throw new ModelBundleException("Cannot read model directory " + location + ": permission denied ("
           + e.getMessage() + "). Grant the Spark user read access to it.", e);
     } catch (IOException e) {
       throw new ModelBundleException("Cannot read model directory " + location + ": " + e, e);
+    }
+  }
+
+  /** Streams {@code file} through SHA-256 (external data can be many GB; it is never held in memory). */
+  public static String sha256(FileSystem fs, Path file) throws IOException {
+    try (InputStream in = fs.open(file)) {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 20];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
   }
 
@@ -78,8 +95,9 @@ public final class ModelBundleLoader {
   private static byte[] readAll(FileSystem fs, Path file) throws IOException {
     long length = fs.getFileStatus(file).getLen();
     if (length > MAX_INLINE_MODEL_BYTES) {
-      throw new ModelBundleException(file + " is " + length + " bytes; models over 2 GiB need ONNX external "
-          + "data, which this version does not load yet.");
+      throw new ModelBundleException(file + " is " + length + " bytes; an ONNX protobuf cannot exceed 2 GiB. "
+          + "Write the weights as ONNX external data (model.onnx.data beside model.onnx); kluespark convert "
+          + "does so for large models.");
     }
     try (InputStream in = fs.open(file)) {
       return in.readAllBytes();

@@ -93,7 +93,7 @@ public final class ModelInspector {
 
   private static OrtSession openSession(ModelBundle bundle, String modelFile) {
     try {
-      return OrtSessionFactory.create(bundle.modelBytes(), ExecutionTarget.CPU, 1);
+      return OrtSessionFactory.create(bundle, ExecutionTarget.CPU, 1);
     } catch (OrtException e) {
       throw new ModelBundleException(modelFile + " is not a loadable ONNX model (" + e.getMessage()
           + "). Check that the file was copied completely.", e);

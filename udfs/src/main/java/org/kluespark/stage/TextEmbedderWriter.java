@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
 import org.apache.spark.ml.util.MLWriter;
@@ -34,6 +35,12 @@ final class TextEmbedderWriter extends MLWriter {
       write(fs, new Path(modelDir, ModelBundle.TOKENIZER_FILE), bundle.tokenizerBytes());
       if (bundle.configBytes() != null) {
         write(fs, new Path(modelDir, ModelBundle.CONFIG_FILE), bundle.configBytes());
+      }
+      if (bundle.externalData() != null) {
+        // Streamed file to file: external data is too large to hold in memory.
+        Path source = new Path(bundle.externalData().location());
+        FileUtil.copy(source.getFileSystem(sc().hadoopConfiguration()), source, fs,
+            new Path(modelDir, ModelBundle.EXTERNAL_DATA_FILE), false, true, sc().hadoopConfiguration());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the model bundle into " + modelDir, e);

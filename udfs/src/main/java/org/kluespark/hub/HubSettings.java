@@ -71,10 +71,7 @@ public record HubSettings(URI endpoint, Path cacheDir, String token, boolean off
     return new HubSettings(endpoint, cache.toAbsolutePath(), nonBlank(env.get("HF_TOKEN")).orElse(null), offline);
   }
 
-  public Optional<String> tokenIfSet() {
-    return Optional.ofNullable(token);
-  }
-
+  /** The same settings with offline forced on or off (e.g. a CLI {@code --offline} flag). */
   public HubSettings withOffline(boolean offline) {
     return new HubSettings(endpoint, cacheDir, token, offline);
   }

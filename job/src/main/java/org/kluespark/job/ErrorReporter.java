@@ -63,7 +63,8 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
   }
 
   static boolean isUserMistake(Throwable e) {
-    return e instanceof IllegalArgumentException || e instanceof AnalysisException;
+    return e instanceof IllegalArgumentException || e instanceof AnalysisException
+        || e instanceof org.kluespark.convert.ConversionException;
   }
 
   /** The message of the failure and of each distinct cause, without the stack traces Spark embeds in them. */

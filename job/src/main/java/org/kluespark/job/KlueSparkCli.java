@@ -10,14 +10,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code kluespark} command: {@code embed} and {@code info}. The entry point of job/bin/kluespark and of
+ * The {@code kluespark} command: {@code embed}, {@code info}, {@code convert} and {@code synth}. The entry point of job/bin/kluespark and of
  * the spark-submit jar.
  *
  * <p>Exit codes: 0 success, 2 a usage or input problem (the message says what to fix), 1 any other failure.
  */
 @Command(name = "kluespark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "BERT-family text embeddings at Spark scale with ONNX Runtime.",
-    subcommands = {EmbedCommand.class, InfoCommand.class})
+    subcommands = {EmbedCommand.class, InfoCommand.class, ConvertCommand.class, SynthCommand.class})
 public final class KlueSparkCli implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.kluespark.model.BuiltinModels;
+import org.kluespark.synth.ModelPreset;
+import org.kluespark.synth.SyntheticBundles;
 
 /**
  * The benchmark harness (issue "Performance: a benchmark harness"): embeds each workload with each system,
@@ -227,9 +229,19 @@ public final class Benchmark {
     return out;
   }
 
+  /** {@code synth:<preset>}: a synthetic checkpoint at a published shape, converted once and cached. */
+  static final String SYNTH_PREFIX = "synth:";
+
   private static Path modelDir(String model) {
     if (BuiltinModels.isBuiltin(model)) {
       return BuiltinModels.resolve(model).toAbsolutePath();
+    }
+    if (model.startsWith(SYNTH_PREFIX)) {
+      ModelPreset preset = ModelPreset.byId(model.substring(SYNTH_PREFIX.length()));
+      Path repo = Path.of(System.getProperty("kluespark.repo.root", ".")).toAbsolutePath().normalize();
+      System.err.println("benchmark: preparing " + model + " (synthesised and converted on first use) ...");
+      return SyntheticBundles.ensure(preset, 42, List.of(repo.resolve("datasets")),
+          BuiltinModels.cacheRoot().resolve("synth")).toAbsolutePath();
     }
     Path dir = Path.of(model).toAbsolutePath().normalize();
     for (String file : List.of("model.onnx", "tokenizer.json")) {

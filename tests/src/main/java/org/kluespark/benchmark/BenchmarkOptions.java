@@ -37,7 +37,8 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
       "  --workloads LIST         klue,longtail (default: both; klue is skipped when ../shared/klue is absent)",
       "  --systems LIST           raw-sorted,raw-file-order,naive-udf,stage (default: all)",
       "  --runs N                 runs per (system, workload); the median is reported (default 3; --quick: 1)",
-      "  --model NAME|DIR         built-in model name (minilm) or a bundle directory (default minilm)",
+      "  --model NAME|DIR         built-in model name (minilm), synth:<preset> (e.g. synth:klue-bert-base, a\n"
+      + "                           synthetic checkpoint converted once) or a bundle directory (default minilm)",
       "  --quick                  smoke test: the first " + QUICK_ROWS + " rows of each workload, 1 run, "
           + QUICK_WARMUP_ROWS + " warm-up rows",
       "  --batch-size N           rows per ONNX Runtime call, all systems but naive-udf (default 32)",

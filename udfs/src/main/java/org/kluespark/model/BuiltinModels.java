@@ -69,7 +69,8 @@ public final class BuiltinModels {
     }
   }
 
-  static Path cacheRoot() {
+  /** Where built-in and synthetic models are kept: $KLUESPARK_CACHE, -Dkluespark.cache, else ~/.cache/kluespark. */
+  public static Path cacheRoot() {
     String configured = System.getenv("KLUESPARK_CACHE");
     if (configured == null || configured.isBlank()) {
       configured = System.getProperty("kluespark.cache");

@@ -26,6 +26,10 @@ public final class TorchFixtures {
       throw new IllegalStateException("Test resource " + resource + " is missing; regenerate it with "
           + "/usr/bin/python3 tests/scripts/make_torch_fixtures.py");
     }
+    if ("jar".equals(url.getProtocol())) {
+      // Another module's tests see this class in the udfs test-jar: use the checked-in files instead.
+      return TestModels.repoRoot().resolve("udfs/src/test/resources/torch-fixtures").resolve(name);
+    }
     try {
       return Path.of(url.toURI()).getParent();
     } catch (URISyntaxException e) {

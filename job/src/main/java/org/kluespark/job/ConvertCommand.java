@@ -1,0 +1,93 @@
+package org.kluespark.job;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.kluespark.convert.CheckpointConverter;
+import org.kluespark.convert.ExportOptions;
+import org.kluespark.model.ModelBundleLoader;
+import org.kluespark.model.ModelInspector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kluespark convert}: a HuggingFace checkpoint (a local directory or {@code hf:ORG/NAME[@rev]})
+ * to a kluespark bundle, in pure Java. No Spark, no Python.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = "Convert a HuggingFace BERT/RoBERTa checkpoint to a kluespark bundle (model.onnx, "
+        + "tokenizer.json, config.json).",
+    footer = {"", "Examples:",
+        "  kluespark convert hf:klue/bert-base --output models/klue-bert-base",
+        "  kluespark convert /data/my-finetuned-roberta --output models/my-roberta --fp16",
+        "", "hf: downloads into the HuggingFace cache ($HF_HOME, default ~/.cache/huggingface; $HF_ENDPOINT, "
+            + "$HF_TOKEN and HF_HUB_OFFLINE=1 are honoured)."})
+final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "HF checkpoint directory (config.json, "
+      + "model.safetensors[.index.json] or pytorch_model.bin, tokenizer.json or vocab.txt), or hf:ORG/NAME[@revision].")
+  String checkpoint;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Bundle directory to write "
+      + "(created; must be empty or absent unless --overwrite).")
+  Path output;
+
+  @Option(names = "--fp16", description = "Store weights as float16: half the file size and broadcast; "
+      + "compute stays float32.")
+  boolean fp16;
+
+  @Option(names = "--no-hidden-states", description = "Leave out the hidden_states.0..L outputs "
+      + "(encoderOutputsCol then cannot be used with this bundle).")
+  boolean noHiddenStates;
+
+  @Option(names = "--overwrite", description = "Replace the files of an existing bundle directory.")
+  boolean overwrite;
+
+  @Option(names = "--verbose", description = "Print stack traces on errors.")
+  boolean verbose;
+
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    checkOutput();
+    Path source = CheckpointSources.resolve(checkpoint, out);
+    ExportOptions options = ExportOptions.defaults().withHalfWeights(fp16).withHiddenStates(!noHiddenStates);
+    long start = System.nanoTime();
+    CheckpointConverter.Result result = CheckpointConverter.convert(source, output, options,
+        line -> out.println("kluespark: " + line));
+    // Load it back exactly as the stage will, with a probe run, so a bad bundle fails here and not in a job.
+    ModelInspector.inspect(ModelBundleLoader.load(output.toAbsolutePath().toUri().toString(),
+        new org.apache.hadoop.conf.Configuration()), Math.min(128, result.config().maxSequenceLength()));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out.printf("kluespark: converted %s (%,d parameters) to %s in %.1f s; pooling=auto uses %s.%n",
+        checkpoint, result.parameters(), output, seconds, result.hasPooler() ? "pooler" : "cls");
+    out.flush();
+    return 0;
+  }
+
+  private void checkOutput() throws java.io.IOException {
+    if (Files.isRegularFile(output)) {
+      throw new IllegalArgumentException("--output " + output + " is a file; give a directory for the bundle.");
+    }
+    if (Files.isDirectory(output) && !overwrite) {
+      try (var entries = Files.list(output)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException("--output " + output + " is not empty; choose a new directory or "
+              + "pass --overwrite.");
+        }
+      }
+    }
+  }
+}

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kluespark.checkpoint.WeightTensor;
+import org.kluespark.model.ModelSignature;
 
 /**
  * Writes a BERT or RoBERTa encoder as an ONNX graph with HF transformers' eval-mode semantics.
@@ -24,12 +25,13 @@ import org.kluespark.checkpoint.WeightTensor;
  * float16 kernels for most of these ops on x86).
  */
 public final class EncoderGraphWriter {
-  public static final String INPUT_IDS = "input_ids";
-  public static final String ATTENTION_MASK = "attention_mask";
-  public static final String TOKEN_TYPE_IDS = "token_type_ids";
-  public static final String LAST_HIDDEN_STATE = "last_hidden_state";
-  public static final String POOLER_OUTPUT = "pooler_output";
-  public static final String HIDDEN_STATES_PREFIX = "hidden_states.";
+  // The names the stage looks for (ModelSignature), so writer and reader cannot drift apart.
+  private static final String INPUT_IDS = ModelSignature.INPUT_IDS;
+  private static final String ATTENTION_MASK = ModelSignature.ATTENTION_MASK;
+  private static final String TOKEN_TYPE_IDS = ModelSignature.TOKEN_TYPE_IDS;
+  private static final String LAST_HIDDEN_STATE = ModelSignature.LAST_HIDDEN_STATE;
+  private static final String POOLER_OUTPUT = ModelSignature.POOLER_OUTPUT;
+  private static final String HIDDEN_STATES_PREFIX = ModelSignature.HIDDEN_STATES_PREFIX;
 
   private static final String BATCH = "batch";
   private static final String SEQUENCE = "sequence";

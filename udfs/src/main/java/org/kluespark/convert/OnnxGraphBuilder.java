@@ -9,13 +9,13 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.kluespark.checkpoint.HalfFloats;
 
 /**
  * Builds an ONNX graph node by node through the ONNX protobuf classes ({@code ai.onnx.proto.OnnxMl},
@@ -55,7 +55,7 @@ final class OnnxGraphBuilder {
   String halfInitializer(String name, long[] shape, float[] values) {
     ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(values.length, 2)).order(ByteOrder.LITTLE_ENDIAN);
     for (float value : values) {
-      bytes.putShort(Fp16Conversions.floatToFp16(value));
+      bytes.putShort(HalfFloats.floatToHalf(value));
     }
     return rawInitializer(name, TensorProto.DataType.FLOAT16, shape, bytes.array());
   }

@@ -9,12 +9,11 @@ import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kluespark.checkpoint.WeightTensor;
+import org.kluespark.synth.SyntheticWeights;
 
 /** Graph-level properties of converted encoders, checked by running them in ONNX Runtime. */
 class EncoderGraphWriterTest {
@@ -106,17 +105,7 @@ class EncoderGraphWriterTest {
   }
 
   static Map<String, WeightTensor> randomTensors(EncoderConfig config, long seed, boolean pooler) {
-    Random random = new Random(seed);
-    Map<String, WeightTensor> tensors = new LinkedHashMap<>();
-    EncoderWeights.expectedShapes(config, pooler).forEach((name, shape) -> {
-      float[] values = new float[(int) WeightTensor.elementCount(shape)];
-      boolean norm = name.contains("LayerNorm.weight");
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) ((norm ? 1.0 : 0.0) + random.nextGaussian() * 0.2);
-      }
-      tensors.put(name, new WeightTensor(name, shape, values));
-    });
-    return tensors;
+    return SyntheticWeights.generate(config, seed, pooler, 0.2);
   }
 
   static OrtSession session(ModelProto model) throws Exception {

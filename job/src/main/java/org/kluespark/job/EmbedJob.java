@@ -34,6 +34,7 @@ final class EmbedJob {
 
     SparkContext sc = spark.sparkContext();
     ProgressTracker tracker = new ProgressTracker(System::nanoTime);
+    tracker.expectInputBytes(InputSize.bytes(rows, sc.hadoopConfiguration()));
     ProgressListener listener = new ProgressListener(UUID.randomUUID().toString(), tracker);
     sc.addSparkListener(listener);
     try {

@@ -4,20 +4,26 @@ import java.util.Locale;
 
 /** A point-in-time view of a run, and its one-line rendering on stderr. */
 record Progress(boolean started, long rows, double elapsedSeconds, int finishedTasks, int totalTasks,
-    boolean estimable, long expectedRows) {
-  static final Progress NOT_STARTED = new Progress(false, 0, 0, 0, 0, false, 0);
+    boolean estimable, long expectedRows, long inputBytesRead, long inputBytesTotal) {
+  static final Progress NOT_STARTED = new Progress(false, 0, 0, 0, 0, false, 0, 0, 0);
 
   double rowsPerSecond() {
     return elapsedSeconds > 0 ? rows / elapsedSeconds : 0;
   }
 
   /**
-   * Seconds left: from the rows left when the total is known, else assuming the remaining tasks take as long
-   * as the finished ones did; -1 before any finished or while the tasks counted may not be the ones that embed.
+   * Seconds left: from the rows left when the total is known; else from the input bytes left, when the
+   * embedding tasks read the input files themselves (a few large tasks then still get an ETA long before the
+   * first one finishes); else assuming the remaining tasks take as long as the finished ones did; -1 before
+   * any of these is known.
    */
   long etaSeconds() {
     if (expectedRows > 0 && rows > 0) { // known row total (a spread input): rows left at the current rate
       return Math.round(Math.max(0, expectedRows - rows) / rowsPerSecond());
+    }
+    if (estimable && inputBytesTotal > 0 && inputBytesRead > 0 && elapsedSeconds > 0) {
+      double read = Math.min(inputBytesRead, inputBytesTotal);
+      return Math.round(elapsedSeconds * (inputBytesTotal - read) / read);
     }
     if (!estimable || finishedTasks == 0) {
       return -1;

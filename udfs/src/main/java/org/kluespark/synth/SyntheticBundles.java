@@ -11,7 +11,7 @@ import org.kluespark.convert.ExportOptions;
 /**
  * Synthetic checkpoints converted to bundles once and kept in a cache directory, so tests and
  * benchmarks at the published model sizes pay for synthesis and conversion only on the first run.
- * Layout: {@code <cache>/<preset>-seed<seed>/checkpoint} (HF layout) and {@code .../bundle}.
+ * Layout: {@code <cache>/<preset>-seed<seed>-corpus<hash>/checkpoint} (HF layout) and {@code .../bundle}.
  */
 public final class SyntheticBundles {
   private static final String COMPLETE_MARKER = ".complete";
@@ -20,14 +20,15 @@ public final class SyntheticBundles {
 
   /** The bundle directory for {@code preset}, made from {@code corpusPaths} on first use. */
   public static synchronized Path ensure(ModelPreset preset, long seed, List<Path> corpusPaths, Path cacheRoot) {
-    Path root = cacheRoot.resolve(preset.id() + "-seed" + seed);
+    List<String> corpus = SyntheticCheckpoint.corpusLines(corpusPaths);
+    // The vocabulary depends on the corpus: a changed corpus gets its own entry, never a stale tokenizer.
+    Path root = cacheRoot.resolve(preset.id() + "-seed" + seed + "-corpus" + Integer.toHexString(corpus.hashCode()));
     Path bundle = root.resolve("bundle");
     if (Files.exists(root.resolve(COMPLETE_MARKER))) {
       return bundle;
     }
     Path checkpoint = root.resolve("checkpoint");
-    SyntheticCheckpoint.write(preset.config(), preset.lowercase(), SyntheticCheckpoint.corpusLines(corpusPaths), seed,
-        checkpoint);
+    SyntheticCheckpoint.write(preset.config(), preset.lowercase(), corpus, seed, checkpoint);
     CheckpointConverter.convert(checkpoint, bundle, ExportOptions.defaults(), line -> { });
     try {
       Files.deleteIfExists(checkpoint.resolve("model.safetensors")); // the bundle holds the weights now

@@ -23,8 +23,19 @@ public final class KlueSparkCli implements Callable<Integer> {
   CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int exitCode = run(args);
+    if (System.getenv(DATABRICKS_RUNTIME) != null) {
+      // Databricks JAR tasks must not call System.exit: return on success, throw to fail the task.
+      if (exitCode != 0) {
+        throw new IllegalStateException("kluespark failed with exit code " + exitCode + " (see the error above)");
+      }
+      return;
+    }
+    System.exit(exitCode);
   }
+
+  /** Set by Databricks in every cluster process. */
+  static final String DATABRICKS_RUNTIME = "DATABRICKS_RUNTIME_VERSION";
 
   /** Runs the command line and returns its exit code, without exiting. */
   public static int run(String... args) {

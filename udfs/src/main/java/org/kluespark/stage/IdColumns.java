@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.kluespark.tokenize.TokenizedText;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Reads rows a preprocessor tokenized: {@code input_word_ids}, {@code input_mask} and {@code input_type_ids}
@@ -81,12 +82,25 @@ final class IdColumns implements TokenSource {
     return length;
   }
 
+  /**
+   * The array cell as longs. Spark hands over a Seq after a shuffle or a scan, but the raw array when this
+   * stage directly follows another mapPartitions (its serialization is then elided), so both are read.
+   */
   private static long[] longs(Row row, int index, String column) {
     if (row.isNullAt(index)) {
       throw new IllegalArgumentException("`" + column + "` is null in a row whose ids are not; give all three "
           + "id columns or none.");
     }
-    List<Object> values = row.getList(index);
+    Object cell = row.get(index);
+    if (cell instanceof int[] ints) {
+      return Arrays.stream(ints).asLongStream().toArray();
+    }
+    if (cell instanceof long[] longs) {
+      return longs.clone();
+    }
+    List<?> values = cell instanceof List<?> list ? list
+        : cell instanceof Object[] array ? Arrays.asList(array)
+        : CollectionConverters.asJava((scala.collection.Seq<?>) cell);
     long[] out = new long[values.size()];
     for (int i = 0; i < out.length; i++) {
       Object value = values.get(i);

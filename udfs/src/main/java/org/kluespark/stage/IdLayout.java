@@ -9,6 +9,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.tokenize.TokenizedText;
+import scala.collection.immutable.ArraySeq;
 
 /**
  * The columns {@link TextPreprocessor} appends, in this order: word ids, mask, type ids ({@code array<int>},
@@ -57,9 +58,11 @@ record IdLayout(String idsCol, String maskCol, String typesCol, int padTo, long 
       mask[t] = real ? 1 : 0;
       types[t] = real ? Math.toIntExact(text.typeIds()[t]) : 0;
     }
-    values[offset] = ids;
-    values[offset + 1] = mask;
-    values[offset + 2] = types;
+    // Seqs, not raw arrays: a mapPartitions right after this stage gets the values as they are, and Row.getList
+    // only reads Seqs. Wrapping copies nothing.
+    values[offset] = ArraySeq.unsafeWrapArray(ids);
+    values[offset + 1] = ArraySeq.unsafeWrapArray(mask);
+    values[offset + 2] = ArraySeq.unsafeWrapArray(types);
     tokenColumns.fill(values, offset + 3, text);
   }
 }

@@ -1,7 +1,6 @@
 package org.kluespark.stage;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -12,6 +11,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.tokenize.TokenSpan;
 import org.kluespark.tokenize.TokenizedText;
+import scala.collection.immutable.ArraySeq;
 
 /**
  * The optional {@code tokensCol} and {@code offsetsCol} outputs, aligned 1:1 with a row's tokens (and so
@@ -64,15 +64,17 @@ record TokenColumns(String tokensCol, String offsetsCol) implements Serializable
       return;
     }
     int column = offset;
+    // Seqs rather than raw arrays, so Row.getList works in a mapPartitions right after the stage.
     if (tokensCol != null) {
-      values[column++] = text.tokens();
+      values[column++] = ArraySeq.unsafeWrapArray(text.tokens());
     }
     if (offsetsCol != null) {
-      List<Row> spans = new ArrayList<>(text.length());
-      for (TokenSpan span : text.spans()) {
-        spans.add(span == null ? null : RowFactory.create(span.start(), span.end(), span.segment()));
+      Row[] spans = new Row[text.length()];
+      for (int t = 0; t < spans.length; t++) {
+        TokenSpan span = text.spans()[t];
+        spans[t] = span == null ? null : RowFactory.create(span.start(), span.end(), span.segment());
       }
-      values[column] = spans.toArray(new Row[0]);
+      values[column] = ArraySeq.unsafeWrapArray(spans);
     }
   }
 }

@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * pad each batch only to its own longest row, run, pool, and put results back in input order.
  *
  * <p>Sorting keeps rows of similar length together, so little compute is spent on padding; the order
- * users see never changes.
+ * users see never changes. Rows tokenized elsewhere (the two-stage pipeline's id columns) enter at
+ * {@link #embedTokenized(List)} and go through exactly the same batches, so both paths give identical vectors.
  */
 public final class WindowEmbedder {
   private static final Logger LOG = LoggerFactory.getLogger(WindowEmbedder.class);
   private static final AtomicBoolean OOM_SPLIT_WARNED = new AtomicBoolean(); // one warning per executor JVM
 
-  private final TextTokenizer tokenizer;
+  private final TextTokenizer tokenizer; // null when rows arrive tokenized
   private final BatchRunner session;
   private final EmbeddingSettings settings;
   private final EmbeddingListener listener;
@@ -49,15 +50,30 @@ public final class WindowEmbedder {
     this(tokenizer, session, settings, EmbeddingListener.NONE);
   }
 
+  /** For rows that arrive tokenized: only {@link #embedTokenized(List)} works. */
+  public WindowEmbedder(BatchRunner session, EmbeddingSettings settings, EmbeddingListener listener) {
+    this(null, session, settings, listener);
+  }
+
   /** Results in the order of {@code inputs}; null where the input's text is null. */
   public List<Embedding> embed(List<TextInput> inputs) throws OrtException {
-    int n = inputs.size();
-    TokenizedText[] tokenized = new TokenizedText[n];
+    if (tokenizer == null) {
+      throw new IllegalStateException("This WindowEmbedder has no tokenizer; use embedTokenized");
+    }
+    List<TokenizedText> tokenized = new ArrayList<>(inputs.size());
+    for (TextInput input : inputs) {
+      tokenized.add(input.isNull() ? null : tokenizer.encode(input.text(), input.pair()));
+    }
+    return embedTokenized(tokenized);
+  }
+
+  /** Results in the order of {@code rows}; null where the row is null (a row with null outputs). */
+  public List<Embedding> embedTokenized(List<TokenizedText> rows) throws OrtException {
+    int n = rows.size();
+    TokenizedText[] tokenized = rows.toArray(new TokenizedText[0]);
     List<Integer> order = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      TextInput input = inputs.get(i);
-      if (!input.isNull()) {
-        tokenized[i] = tokenizer.encode(input.text(), input.pair());
+      if (tokenized[i] != null) {
         order.add(i);
       }
     }

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.kluespark.tokenize.TokenizerSource;
 
 /**
  * The bytes of a model bundle, read once on the driver and broadcast to executors: {@code model.onnx},
@@ -15,7 +16,7 @@ import java.util.Objects;
  * session on it, so two paths holding the same files share a session and a changed file never reuses a
  * stale one.
  */
-public final class ModelBundle implements Serializable {
+public final class ModelBundle implements Serializable, TokenizerSource {
   private static final long serialVersionUID = 1L;
 
   public static final String MODEL_FILE = "model.onnx";
@@ -71,8 +72,15 @@ public final class ModelBundle implements Serializable {
     return modelBytes;
   }
 
+  @Override
   public byte[] tokenizerBytes() {
     return tokenizerBytes;
+  }
+
+  /** The bundle's fingerprint: model and tokenizer together. */
+  @Override
+  public String tokenizerKey() {
+    return fingerprint;
   }
 
   public String tokenizerJson() {

@@ -21,26 +21,11 @@ public final class ModelBundleLoader {
   private ModelBundleLoader() {}
 
   public static ModelBundle load(String modelPath, Configuration hadoopConf) {
-    if (modelPath == null || modelPath.isBlank()) {
-      throw new ModelBundleException(
-          "modelPath is not set: give a bundle directory (model.onnx + tokenizer.json) or a built-in name "
-              + BuiltinModels.names());
-    }
-    String location = BuiltinModels.isBuiltin(modelPath)
-        ? BuiltinModels.resolve(modelPath).toUri().toString()
-        : modelPath;
+    String location = location(modelPath);
     Path dir = new Path(location);
     try {
       FileSystem fs = dir.getFileSystem(hadoopConf);
-      FileStatus status = statusOrNull(fs, dir);
-      if (status == null) {
-        throw new ModelBundleException("Model directory " + location + " does not exist. Give a directory "
-            + "holding model.onnx and tokenizer.json, or a built-in model name " + BuiltinModels.names() + ".");
-      }
-      if (!status.isDirectory()) {
-        throw new ModelBundleException("Model path " + location + " is a file, not a directory. Point "
-            + "modelPath at the directory that holds model.onnx and tokenizer.json.");
-      }
+      requireDirectory(fs, dir, location);
       byte[] model = readRequired(fs, dir, ModelBundle.MODEL_FILE, location);
       byte[] tokenizer = readRequired(fs, dir, ModelBundle.TOKENIZER_FILE, location);
       byte[] config = readOptional(fs, new Path(dir, ModelBundle.CONFIG_FILE));
@@ -49,11 +34,56 @@ public final class ModelBundleLoader {
           : new ModelBundle.ExternalData(fs.makeQualified(dataFile).toString(), fs.getFileStatus(dataFile).getLen(), sha256(fs, dataFile));
       return ModelBundle.of(location, model, tokenizer, config, externalData);
     } catch (AccessControlException e) {
-      throw new ModelBundleException("Cannot read model directory " + location + ": permission denied ("
-          + e.getMessage() + "). Grant the Spark user read access to it.", e);
+      throw permissionDenied(location, e);
     } catch (IOException e) {
       throw new ModelBundleException("Cannot read model directory " + location + ": " + e, e);
     }
+  }
+
+  /**
+   * Reads only {@code tokenizer.json} (and {@code config.json} when present) of a bundle directory, for stages
+   * that tokenize without running the model: {@code model.onnx} is neither read nor required.
+   */
+  public static TokenizerBundle loadTokenizer(String modelPath, Configuration hadoopConf) {
+    String location = location(modelPath);
+    Path dir = new Path(location);
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      requireDirectory(fs, dir, location);
+      byte[] tokenizer = readRequired(fs, dir, ModelBundle.TOKENIZER_FILE, location);
+      byte[] config = readOptional(fs, new Path(dir, ModelBundle.CONFIG_FILE));
+      return new TokenizerBundle(location, tokenizer, config);
+    } catch (AccessControlException e) {
+      throw permissionDenied(location, e);
+    } catch (IOException e) {
+      throw new ModelBundleException("Cannot read model directory " + location + ": " + e, e);
+    }
+  }
+
+  private static String location(String modelPath) {
+    if (modelPath == null || modelPath.isBlank()) {
+      throw new ModelBundleException(
+          "modelPath is not set: give a bundle directory (model.onnx + tokenizer.json) or a built-in name "
+              + BuiltinModels.names());
+    }
+    return BuiltinModels.isBuiltin(modelPath) ? BuiltinModels.resolve(modelPath).toUri().toString() : modelPath;
+  }
+
+  private static void requireDirectory(FileSystem fs, Path dir, String location) throws IOException {
+    FileStatus status = statusOrNull(fs, dir);
+    if (status == null) {
+      throw new ModelBundleException("Model directory " + location + " does not exist. Give a directory "
+          + "holding model.onnx and tokenizer.json, or a built-in model name " + BuiltinModels.names() + ".");
+    }
+    if (!status.isDirectory()) {
+      throw new ModelBundleException("Model path " + location + " is a file, not a directory. Point "
+          + "modelPath at the directory that holds model.onnx and tokenizer.json.");
+    }
+  }
+
+  private static ModelBundleException permissionDenied(String location, AccessControlException e) {
+    return new ModelBundleException("Cannot read model directory " + location + ": permission denied ("
+        + e.getMessage() + "). Grant the Spark user read access to it.", e);
   }
 
   /** Streams {@code file} through SHA-256 (external data can be many GB; it is never held in memory). */

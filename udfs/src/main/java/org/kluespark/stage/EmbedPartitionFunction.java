@@ -10,7 +10,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
-import org.kluespark.embed.TextInput;
 import org.kluespark.embed.WindowEmbedder;
 import org.kluespark.embed.WindowedIterator;
 import org.kluespark.inference.EncoderSession;
@@ -19,11 +18,12 @@ import org.kluespark.inference.SessionSettings;
 import org.kluespark.metrics.EmbeddingCounters;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
-import org.kluespark.tokenize.TokenizerCache;
+import org.kluespark.tokenize.TokenizedText;
 
 /**
- * The executor side of the stage: streams a partition window by window through the JVM's shared
- * tokenizer and session, and appends the output columns to each input row, in input order.
+ * The executor side of the encoder stages: streams a partition window by window, reads each row's tokens
+ * (tokenizing text with the JVM's shared tokenizer, or reading a preprocessor's id columns), runs them
+ * through the JVM's shared session and appends the output columns to each input row, in input order.
  */
 final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -32,19 +32,17 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private final ModelSignature signature;
   private final SessionSettings sessionSettings;
   private final EmbeddingSettings settings;
-  private final int textIndex;
-  private final int pairIndex; // -1 without a pair column
+  private final TokenSource tokens;
   private final OutputLayout layout;
   private final EmbeddingCounters counters;
 
   EmbedPartitionFunction(Broadcast<ModelBundle> model, ModelSignature signature, SessionSettings sessionSettings,
-      EmbeddingSettings settings, int textIndex, int pairIndex, OutputLayout layout, EmbeddingCounters counters) {
+      EmbeddingSettings settings, TokenSource tokens, OutputLayout layout, EmbeddingCounters counters) {
     this.model = model;
     this.signature = signature;
     this.sessionSettings = sessionSettings;
     this.settings = settings;
-    this.textIndex = textIndex;
-    this.pairIndex = pairIndex;
+    this.tokens = tokens;
     this.layout = layout;
     this.counters = counters;
   }
@@ -53,20 +51,19 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   public Iterator<Row> call(Iterator<Row> rows) {
     ModelBundle bundle = model.value();
     EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
-    WindowEmbedder embedder = new WindowEmbedder(
-        TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
+    WindowEmbedder embedder = new WindowEmbedder(session, settings, counters);
     int window = Math.max(settings.windowSize(), settings.batchSizeOn(session.target()));
     return new WindowedIterator<>(rows, window, batch -> embedWindow(embedder, batch));
   }
 
   private List<Row> embedWindow(WindowEmbedder embedder, List<Row> rows) {
-    List<TextInput> inputs = new ArrayList<>(rows.size());
+    List<TokenizedText> inputs = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      inputs.add(inputOf(row));
+      inputs.add(tokens.read(row));
     }
     List<Embedding> embeddings;
     try {
-      embeddings = embedder.embed(inputs);
+      embeddings = embedder.embedTokenized(inputs);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.size() + " rows: "
           + e.getMessage(), e);
@@ -79,19 +76,9 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
       for (int c = 0; c < width; c++) {
         values[c] = row.get(c);
       }
-      layout.fill(values, width, embeddings.get(i));
+      layout.fill(values, width, embeddings.get(i), inputs.get(i));
       out.add(RowFactory.create(values));
     }
     return out;
-  }
-
-  /** A null text, or a null second text of a pair, gives the row null outputs. */
-  private TextInput inputOf(Row row) {
-    String text = row.isNullAt(textIndex) ? null : row.getString(textIndex);
-    if (pairIndex < 0) {
-      return TextInput.of(text);
-    }
-    String pair = row.isNullAt(pairIndex) ? null : row.getString(pairIndex);
-    return pair == null ? new TextInput(null, null) : new TextInput(text, pair);
   }
 }

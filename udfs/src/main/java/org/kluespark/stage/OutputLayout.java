@@ -12,13 +12,14 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.Embedding;
+import org.kluespark.tokenize.TokenizedText;
 
 /**
  * The columns the stage appends, in this order: pooled, sequence (optional), encoder outputs (optional),
- * and how an {@link Embedding} becomes their values.
+ * tokens and offsets (optional), and how an {@link Embedding} and its tokens become their values.
  */
-record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsCol, boolean vectorOutput)
-    implements Serializable {
+record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsCol, boolean vectorOutput,
+    TokenColumns tokenColumns) implements Serializable {
   static final String ARRAY = "array";
   static final String VECTOR = "vector";
 
@@ -36,7 +37,7 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
   }
 
   int width() {
-    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0);
+    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0) + tokenColumns.width();
   }
 
   DataType pooledType() {
@@ -51,7 +52,7 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     if (hasEncoderOutputs()) {
       out = out.add(new StructField(encoderOutputsCol, ENCODER_OUTPUTS, true, Metadata.empty()));
     }
-    return out;
+    return tokenColumns.appendTo(out);
   }
 
   /** An output column and the Param that names it, for messages. */
@@ -67,14 +68,16 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     if (hasEncoderOutputs()) {
       columns.add(new Column("encoderOutputsCol", encoderOutputsCol));
     }
+    tokenColumns.addColumns(columns);
     return columns;
   }
 
   /** Writes this row's output values at {@code values[offset...]}; nulls for a null embedding. */
-  void fill(Object[] values, int offset, Embedding embedding) {
+  void fill(Object[] values, int offset, Embedding embedding, TokenizedText tokens) {
     if (embedding == null) {
       return;
     }
+    tokenColumns.fill(values, offset + width() - tokenColumns.width(), tokens);
     int column = offset;
     values[column++] = vectorOutput ? Vectors.dense(toDoubles(embedding.pooled())) : embedding.pooled();
     if (hasSequence()) {

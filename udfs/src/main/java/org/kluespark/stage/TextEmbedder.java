@@ -2,7 +2,6 @@ package org.kluespark.stage;
 
 import java.util.Arrays;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
@@ -17,9 +16,6 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.inference.Device;
@@ -28,6 +24,7 @@ import org.kluespark.metrics.EmbeddingCounters;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
 import org.kluespark.pooling.Pooling;
+import org.kluespark.tokenize.OffsetUnit;
 
 /**
  * Embeds a text column (or a pair of text columns) with a BERT-family ONNX encoder.
@@ -47,6 +44,10 @@ import org.kluespark.pooling.Pooling;
  *
  * <p>With {@code encoderOutputsCol} set, each row also gets the token vectors of every encoder layer (or of
  * the {@code encoderLayers} chosen), from a model converted with its {@code hidden_states.*} outputs.
+ *
+ * <p>With {@code tokensCol}/{@code offsetsCol} set, each row also gets its token strings and their spans in
+ * the original text, aligned 1:1 with the rows of {@code sequenceOutputCol}, e.g. to align NER labels.
+ * The same tokenization, split in two stages, is {@link TextPreprocessor} followed by {@link TokenEncoder}.
  */
 public class TextEmbedder extends Transformer implements MLWritable {
   private static final long serialVersionUID = 1L;
@@ -75,6 +76,9 @@ public class TextEmbedder extends Transformer implements MLWritable {
   private final Param<String> outputType;
   private final Param<String> device;
   private final IntParam intraOpThreads;
+  private final Param<String> tokensCol;
+  private final Param<String> offsetsCol;
+  private final Param<String> offsetUnit;
 
   public TextEmbedder() {
     this(Identifiable$.MODULE$.randomUID("TextEmbedder"));
@@ -116,6 +120,9 @@ public class TextEmbedder extends Transformer implements MLWritable {
         + "without a GPU)", ParamCheck.oneOf("device", Device.names()));
     intraOpThreads = new IntParam(this, "intraOpThreads", "ONNX Runtime intra-op threads per session; "
         + "0 = spark.task.cpus", ParamCheck.atLeast("intraOpThreads", 0));
+    tokensCol = TokenParams.tokensCol(this);
+    offsetsCol = TokenParams.offsetsCol(this);
+    offsetUnit = TokenParams.offsetUnit(this);
 
     setDefault(inputCol, "text");
     setDefault(maxSeqLength, 128);
@@ -127,6 +134,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
     setDefault(outputType, OutputLayout.ARRAY);
     setDefault(device, Device.AUTO.paramValue());
     setDefault(intraOpThreads, 0);
+    setDefault(offsetUnit, OffsetUnit.CODEPOINT.paramValue());
   }
 
   @Override
@@ -196,6 +204,18 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return intraOpThreads;
   }
 
+  public Param<String> tokensCol() {
+    return tokensCol;
+  }
+
+  public Param<String> offsetsCol() {
+    return offsetsCol;
+  }
+
+  public Param<String> offsetUnit() {
+    return offsetUnit;
+  }
+
   public String getModelPath() {
     return $(modelPath);
   }
@@ -255,6 +275,18 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   public int getIntraOpThreads() {
     return (Integer) $(intraOpThreads);
+  }
+
+  public String getTokensCol() {
+    return isDefined(tokensCol) ? $(tokensCol) : null;
+  }
+
+  public String getOffsetsCol() {
+    return isDefined(offsetsCol) ? $(offsetsCol) : null;
+  }
+
+  public String getOffsetUnit() {
+    return $(offsetUnit);
   }
 
   public TextEmbedder setModelPath(String value) {
@@ -318,6 +350,18 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return setParam(intraOpThreads, value);
   }
 
+  public TextEmbedder setTokensCol(String value) {
+    return setParam(tokensCol, value);
+  }
+
+  public TextEmbedder setOffsetsCol(String value) {
+    return setParam(offsetsCol, value);
+  }
+
+  public TextEmbedder setOffsetUnit(String value) {
+    return setParam(offsetUnit, value);
+  }
+
   private <T> TextEmbedder setParam(Param<T> param, T value) {
     set(param, value);
     return this;
@@ -327,16 +371,13 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    requireStringColumn(schema, inputCol.name(), getInputCol());
+    StageSchemas.requireStringColumn(schema, inputCol.name(), getInputCol());
     if (getPairCol() != null) {
-      requireStringColumn(schema, pairCol.name(), getPairCol());
+      StageSchemas.requireStringColumn(schema, pairCol.name(), getPairCol());
     }
     OutputLayout layout = outputLayout();
-    requireNewColumns(schema, layout.columns());
-    if (!isDefined(modelPath)) {
-      throw new IllegalArgumentException("modelPath is not set: give a bundle directory (model.onnx + "
-          + "tokenizer.json) or a built-in model name such as minilm.");
-    }
+    StageSchemas.requireNewColumns(schema, layout.columns());
+    StageSchemas.requireModelPath(isDefined(modelPath));
     ModelSignature signature = loadModel().signature();
     resolvedPooling(signature);
     resolvedEncoderLayers(signature);
@@ -355,9 +396,12 @@ public class TextEmbedder extends Transformer implements MLWritable {
     StructType inSchema = dataset.schema();
     int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
     SparkContext sc = dataset.sparkSession().sparkContext();
+    OutputLayout layout = outputLayout();
+    TextColumns texts = new TextColumns(model.broadcast(sc), getMaxSeqLength(), inSchema.fieldIndex(getInputCol()),
+        pairIndex, layout.tokenColumns().any() ? OffsetUnit.fromParam(getOffsetUnit()) : null);
     EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
-        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
-        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout(), EmbeddingCounters.register(sc));
+        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, texts, layout,
+        EmbeddingCounters.register(sc));
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 
@@ -377,16 +421,11 @@ public class TextEmbedder extends Transformer implements MLWritable {
   }
 
   LoadedModel loadModel() {
-    return DriverModelCache.load(getModelPath(), getMaxSeqLength(), hadoopConf());
+    return DriverModelCache.load(getModelPath(), getMaxSeqLength(), StageSchemas.hadoopConf());
   }
 
   private Pooling resolvedPooling(ModelSignature signature) {
-    Pooling requested = Pooling.fromParam(getPooling());
-    if (requested == Pooling.POOLER && !signature.hasPooler()) {
-      throw new IllegalArgumentException("pooling=pooler, but the model at " + getModelPath()
-          + " has no pooler_output; use pooling=auto, cls, mean or max.");
-    }
-    return requested.resolve(signature.hasPooler());
+    return StageSchemas.resolvePooling(getPooling(), signature, getModelPath());
   }
 
   /** The hidden states each row gets: none without encoderOutputsCol. */
@@ -399,55 +438,18 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   private OutputLayout outputLayout() {
     return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), getEncoderOutputsCol(),
-        OutputLayout.VECTOR.equals(getOutputType()));
-  }
-
-  private static void requireStringColumn(StructType schema, String param, String column) {
-    StructField field = schema.getFieldIndex(column).isDefined() ? schema.apply(column) : null;
-    if (field == null) {
-      throw new IllegalArgumentException(param + ": input column `" + column + "` does not exist. Available "
-          + "columns: " + Arrays.toString(schema.fieldNames()));
-    }
-    if (!DataTypes.StringType.equals(field.dataType())) {
-      throw new IllegalArgumentException(param + ": input column `" + column + "` must be StringType but got "
-          + field.dataType().simpleString() + "; cast it to string first.");
-    }
-  }
-
-  /** Output columns must be new and differ from each other. */
-  private static void requireNewColumns(StructType schema, List<OutputLayout.Column> columns) {
-    for (int i = 0; i < columns.size(); i++) {
-      OutputLayout.Column column = columns.get(i);
-      if (schema.getFieldIndex(column.name()).isDefined()) {
-        throw new IllegalArgumentException(column.param() + ": output column `" + column.name() + "` already "
-            + "exists; choose another name or drop the column first.");
-      }
-      for (int j = 0; j < i; j++) {
-        if (columns.get(j).name().equals(column.name())) {
-          throw new IllegalArgumentException(column.param() + " and " + columns.get(j).param() + " are both `"
-              + column.name() + "`; give them different names.");
-        }
-      }
-    }
-  }
-
-  private static Configuration hadoopConf() {
-    scala.Option<SparkSession> active = SparkSession.getActiveSession();
-    if (active.isEmpty()) {
-      active = SparkSession.getDefaultSession();
-    }
-    return active.isDefined() ? active.get().sparkContext().hadoopConfiguration() : new Configuration();
+        OutputLayout.VECTOR.equals(getOutputType()), new TokenColumns(getTokensCol(), getOffsetsCol()));
   }
 
   // ---- Persistence ----
 
   @Override
   public MLWriter write() {
-    return new TextEmbedderWriter(this);
+    return StageWriter.withModel(this, () -> loadModel().bundle());
   }
 
   public static MLReader<TextEmbedder> read() {
-    return new TextEmbedderReader();
+    return new StageReader<>(TextEmbedder.class, TextEmbedder::new, TextEmbedder::setModelPath);
   }
 
   public static TextEmbedder load(String path) {

@@ -2,6 +2,7 @@ package org.kluespark.tokenize;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,8 +50,40 @@ public final class TextTokenizer implements AutoCloseable {
 
   /** Encodes one text, or a pair when {@code pair} is not null. */
   public TokenizedText encode(String text, String pair) {
+    return encode(text, pair, null);
+  }
+
+  /**
+   * As {@link #encode(String, String)}, plus the token strings and each token's span in its original text
+   * counted in {@code offsetUnit}, when that is not null. Spans survive normalization (the tokenizer aligns
+   * them to the input), so {@code text.substring(start, end)} is the token's surface form.
+   */
+  public TokenizedText encode(String text, String pair, OffsetUnit offsetUnit) {
     Encoding encoding = pair == null ? tokenizer.encode(text) : tokenizer.encode(text, pair);
-    return new TokenizedText(encoding.getIds(), encoding.getTypeIds(), encoding.exceedMaxLength());
+    if (offsetUnit == null) {
+      return new TokenizedText(encoding.getIds(), encoding.getTypeIds(), encoding.exceedMaxLength());
+    }
+    return new TokenizedText(encoding.getIds(), encoding.getTypeIds(), encoding.exceedMaxLength(),
+        encoding.getTokens(), spans(encoding, text, pair, offsetUnit));
+  }
+
+  /** DJL hands over the Rust tokenizer's code-point offsets, null for special tokens. */
+  private static TokenSpan[] spans(Encoding encoding, String text, String pair, OffsetUnit unit) {
+    CharSpan[] chars = encoding.getCharTokenSpans();
+    long[] sequences = encoding.getSequenceIds();
+    OffsetUnit.Converter first = unit.converterFor(text);
+    OffsetUnit.Converter second = unit.converterFor(pair);
+    TokenSpan[] spans = new TokenSpan[chars.length];
+    for (int t = 0; t < chars.length; t++) {
+      CharSpan span = chars[t];
+      if (span == null || sequences[t] < 0) {
+        continue;
+      }
+      int segment = (int) sequences[t];
+      OffsetUnit.Converter converter = segment == 0 ? first : second;
+      spans[t] = new TokenSpan(converter.convert(span.getStart()), converter.convert(span.getEnd()), segment);
+    }
+    return spans;
   }
 
   @Override

@@ -2,7 +2,6 @@ package org.kluespark.tokenize;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.kluespark.model.ModelBundle;
 
 /**
  * The executor-side tokenizer cache: one {@link TextTokenizer} per (tokenizer fingerprint,
@@ -13,8 +12,8 @@ public final class TokenizerCache {
 
   private TokenizerCache() {}
 
-  public static TextTokenizer get(ModelBundle bundle, int maxSeqLength) {
-    return TOKENIZERS.computeIfAbsent(bundle.fingerprint() + "/" + maxSeqLength,
-        k -> TextTokenizer.fromJson(bundle.tokenizerBytes(), maxSeqLength));
+  public static TextTokenizer get(TokenizerSource source, int maxSeqLength) {
+    return TOKENIZERS.computeIfAbsent(source.tokenizerKey() + "/" + maxSeqLength,
+        k -> TextTokenizer.fromJson(source.tokenizerBytes(), maxSeqLength));
   }
 }

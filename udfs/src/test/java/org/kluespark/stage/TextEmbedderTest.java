@@ -54,7 +54,8 @@ class TextEmbedderTest {
     assertThat(stage.getNormalize()).isFalse();
     assertThat(stage.getOutputType()).isEqualTo("array");
     assertThat(stage.getDevice()).isEqualTo("auto");
-    assertThat(stage.params()).hasSize(15);
+    assertThat(stage.getOffsetUnit()).isEqualTo("codepoint");
+    assertThat(stage.params()).hasSize(18);
   }
 
   @Test

@@ -58,11 +58,16 @@ public final class TestModels {
 
   /** A temporary bundle directory with {@code model} and MiniLM's tokenizer.json and config.json, removed at exit. */
   public static Path bundleDir(String prefix, byte[] model) {
+    return bundleDir(prefix, model, minilm().tokenizerBytes());
+  }
+
+  /** As {@link #bundleDir(String, byte[])} with another tokenizer.json (its ids must fit MiniLM's vocabulary). */
+  public static Path bundleDir(String prefix, byte[] model, byte[] tokenizerJson) {
     try {
       Path dir = Files.createTempDirectory(prefix);
       dir.toFile().deleteOnExit(); // registered first, so deleted after its files
       write(dir.resolve(ModelBundle.MODEL_FILE), model);
-      write(dir.resolve(ModelBundle.TOKENIZER_FILE), minilm().tokenizerBytes());
+      write(dir.resolve(ModelBundle.TOKENIZER_FILE), tokenizerJson);
       write(dir.resolve(ModelBundle.CONFIG_FILE), minilm().configBytes());
       return dir;
     } catch (IOException e) {

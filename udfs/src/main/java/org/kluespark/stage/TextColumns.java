@@ -1,0 +1,46 @@
+package org.kluespark.stage;
+
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.kluespark.tokenize.OffsetUnit;
+import org.kluespark.tokenize.TextTokenizer;
+import org.kluespark.tokenize.TokenizedText;
+import org.kluespark.tokenize.TokenizerCache;
+import org.kluespark.tokenize.TokenizerSource;
+
+/**
+ * Tokenizes a text column, or a pair of them, with the JVM's shared tokenizer. A null text, or a null
+ * second text of a pair, gives the row null outputs.
+ */
+final class TextColumns implements TokenSource {
+  private static final long serialVersionUID = 1L;
+
+  private final Broadcast<? extends TokenizerSource> tokenizerSource;
+  private final int maxSeqLength;
+  private final int textIndex;
+  private final int pairIndex; // -1 without a pair column
+  private final OffsetUnit offsetUnit; // null when the stage outputs no tokens or offsets
+  private transient TextTokenizer tokenizer;
+
+  TextColumns(Broadcast<? extends TokenizerSource> tokenizerSource, int maxSeqLength, int textIndex, int pairIndex,
+      OffsetUnit offsetUnit) {
+    this.tokenizerSource = tokenizerSource;
+    this.maxSeqLength = maxSeqLength;
+    this.textIndex = textIndex;
+    this.pairIndex = pairIndex;
+    this.offsetUnit = offsetUnit;
+  }
+
+  @Override
+  public TokenizedText read(Row row) {
+    String text = row.isNullAt(textIndex) ? null : row.getString(textIndex);
+    String pair = pairIndex < 0 || row.isNullAt(pairIndex) ? null : row.getString(pairIndex);
+    if (text == null || (pairIndex >= 0 && pair == null)) {
+      return null;
+    }
+    if (tokenizer == null) {
+      tokenizer = TokenizerCache.get(tokenizerSource.value(), maxSeqLength);
+    }
+    return tokenizer.encode(text, pair, offsetUnit);
+  }
+}

@@ -11,10 +11,10 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.kluespark.model.FileDigests;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelBundleException;
 
@@ -22,7 +22,12 @@ import org.kluespark.model.ModelBundleException;
  * Puts a model with ONNX external data on the local disk, because ONNX Runtime resolves
  * {@code model.onnx.data} relative to a model file path. One directory per bundle fingerprint per
  * machine ({@code java.io.tmpdir/kluespark-models/<fingerprint>}); a local data file is hard-linked, a remote
- * one (HDFS, S3 ...) copied once and checked against the SHA-256 the driver recorded.
+ * one (HDFS, S3 ...) copied once.
+ *
+ * <p>Before every session is built from it, the local data file is checked against the SHA-256 the driver
+ * recorded, so a bundle rewritten after the driver read it is refused rather than run with other weights.
+ * {@link FileDigests} remembers digests per JVM by inode, size and modification time: a copy is hashed
+ * while it is made, and an unchanged file (or hard link) is read once per JVM.
  */
 final class LocalModelFiles {
   private static final String ROOT = "kluespark-models";
@@ -46,6 +51,7 @@ final class LocalModelFiles {
           copyVerified(data, dataFile);
         }
       }
+      verify(data, dataFile);
       Path partial = dir.resolve(ModelBundle.MODEL_FILE + ".partial");
       Files.write(partial, bundle.modelBytes());
       Files.move(partial, model, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -54,6 +60,19 @@ final class LocalModelFiles {
       throw new UncheckedIOException("Cannot place the model's external data " + data.location() + " in " + dir
           + ": " + e.getMessage() + ". Check free space in java.io.tmpdir on this executor.", e);
     }
+  }
+
+  private static void verify(ModelBundle.ExternalData data, Path dataFile) throws IOException {
+    String actual = FileDigests.sha256(dataFile);
+    if (!actual.equals(data.sha256())) {
+      Files.deleteIfExists(dataFile); // only our link or copy: the next attempt starts afresh
+      throw changed(data, actual);
+    }
+  }
+
+  private static ModelBundleException changed(ModelBundle.ExternalData data, String actual) {
+    return new ModelBundleException(data.location() + " changed after the job started (sha256 " + actual
+        + ", the driver read " + data.sha256() + "). Do not modify a bundle while jobs use it; rerun the job.");
   }
 
   private static Path localPathOrNull(String location) {
@@ -73,7 +92,7 @@ final class LocalModelFiles {
   private static void copyVerified(ModelBundle.ExternalData data, Path target) throws IOException {
     org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(data.location());
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
-    MessageDigest digest = sha256();
+    MessageDigest digest = FileDigests.newSha256();
     try (FileSystem fs = FileSystem.newInstance(source.toUri(), new Configuration());
         InputStream in = new DigestInputStream(fs.open(source), digest);
         OutputStream out = Files.newOutputStream(partial)) {
@@ -82,17 +101,9 @@ final class LocalModelFiles {
     String actual = HexFormat.of().formatHex(digest.digest());
     if (!actual.equals(data.sha256())) {
       Files.deleteIfExists(partial);
-      throw new ModelBundleException(data.location() + " changed after the job started (sha256 " + actual
-          + ", the driver read " + data.sha256() + "). Do not modify a bundle while jobs use it; rerun the job.");
+      throw changed(data, actual);
     }
     Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    FileDigests.remember(target, actual);
   }
 }

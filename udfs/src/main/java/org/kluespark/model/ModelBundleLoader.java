@@ -86,8 +86,14 @@ public final class ModelBundleLoader {
         + e.getMessage() + "). Grant the Spark user read access to it.", e);
   }
 
-  /** Streams {@code file} through SHA-256 (external data can be many GB; it is never held in memory). */
+  /**
+   * Streams {@code file} through SHA-256 (external data can be many GB; it is never held in memory). A
+   * local file goes through {@link FileDigests}, so this JVM does not read it again to check a session's copy.
+   */
   public static String sha256(FileSystem fs, Path file) throws IOException {
+    if ("file".equals(fs.getScheme())) {
+      return FileDigests.sha256(java.nio.file.Paths.get(fs.makeQualified(file).toUri()));
+    }
     try (InputStream in = fs.open(file)) {
       java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
       byte[] buffer = new byte[1 << 20];

@@ -90,7 +90,8 @@ final class DriverModelCache {
     try {
       Path dir = new Path(modelPath);
       FileSystem fs = dir.getFileSystem(hadoopConf);
-      for (String file : new String[] {ModelBundle.MODEL_FILE, ModelBundle.TOKENIZER_FILE, ModelBundle.CONFIG_FILE}) {
+      for (String file : new String[] {ModelBundle.MODEL_FILE, ModelBundle.TOKENIZER_FILE, ModelBundle.CONFIG_FILE,
+          ModelBundle.EXTERNAL_DATA_FILE}) {
         Path path = new Path(dir, file);
         if (fs.exists(path)) {
           FileStatus status = fs.getFileStatus(path);

@@ -14,11 +14,11 @@ import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.Embedding;
 
 /**
- * The columns the stage appends, in this order: pooled, sequence (optional), encoder outputs (optional),
- * and how an {@link Embedding} becomes their values.
+ * The columns the stage appends, in this order: pooled, sequence (optional), encoder outputs (optional), error
+ * (optional), and how an {@link Embedding} becomes their values.
  */
-record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsCol, boolean vectorOutput)
-    implements Serializable {
+record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsCol, boolean vectorOutput,
+    String errorCol) implements Serializable {
   static final String ARRAY = "array";
   static final String VECTOR = "vector";
 
@@ -35,8 +35,12 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     return encoderOutputsCol != null;
   }
 
+  boolean hasErrorCol() {
+    return errorCol != null;
+  }
+
   int width() {
-    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0);
+    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0) + (hasErrorCol() ? 1 : 0);
   }
 
   DataType pooledType() {
@@ -50,6 +54,9 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     }
     if (hasEncoderOutputs()) {
       out = out.add(new StructField(encoderOutputsCol, ENCODER_OUTPUTS, true, Metadata.empty()));
+    }
+    if (hasErrorCol()) {
+      out = out.add(new StructField(errorCol, DataTypes.StringType, true, Metadata.empty()));
     }
     return out;
   }
@@ -67,11 +74,20 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     if (hasEncoderOutputs()) {
       columns.add(new Column("encoderOutputsCol", encoderOutputsCol));
     }
+    if (hasErrorCol()) {
+      columns.add(new Column("errorCol", errorCol));
+    }
     return columns;
   }
 
-  /** Writes this row's output values at {@code values[offset...]}; nulls for a null embedding. */
-  void fill(Object[] values, int offset, Embedding embedding) {
+  /**
+   * Writes this row's output values at {@code values[offset...]}: nulls for a null embedding, and the reason
+   * the row failed (null when it did not) in the error column.
+   */
+  void fill(Object[] values, int offset, Embedding embedding, String error) {
+    if (hasErrorCol()) {
+      values[offset + width() - 1] = error;
+    }
     if (embedding == null) {
       return;
     }

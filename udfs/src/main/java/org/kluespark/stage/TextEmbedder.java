@@ -75,6 +75,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
   private final Param<String> outputType;
   private final Param<String> device;
   private final IntParam intraOpThreads;
+  private final Param<String> errorCol;
 
   public TextEmbedder() {
     this(Identifiable$.MODULE$.randomUID("TextEmbedder"));
@@ -116,6 +117,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
         + "without a GPU)", ParamCheck.oneOf("device", Device.names()));
     intraOpThreads = new IntParam(this, "intraOpThreads", "ONNX Runtime intra-op threads per session; "
         + "0 = spark.task.cpus", ParamCheck.atLeast("intraOpThreads", 0));
+    errorCol = new Param<>(this, "errorCol", "optional string output column: when set, a row that cannot be "
+        + "embedded (the tokenizer or the model fails on it alone) keeps null outputs and gets the reason here "
+        + "instead of failing the job; null for every other row. Unset: such a row fails the task, naming its "
+        + "partition and index", ParamCheck.nonBlank("errorCol"));
 
     setDefault(inputCol, "text");
     setDefault(maxSeqLength, 128);
@@ -196,6 +201,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return intraOpThreads;
   }
 
+  public Param<String> errorCol() {
+    return errorCol;
+  }
+
   public String getModelPath() {
     return $(modelPath);
   }
@@ -255,6 +264,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   public int getIntraOpThreads() {
     return (Integer) $(intraOpThreads);
+  }
+
+  public String getErrorCol() {
+    return isDefined(errorCol) ? $(errorCol) : null;
   }
 
   public TextEmbedder setModelPath(String value) {
@@ -318,6 +331,11 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return setParam(intraOpThreads, value);
   }
 
+  /** Keeps rows that cannot be embedded, with null outputs and the reason in this column; see the Param. */
+  public TextEmbedder setErrorCol(String value) {
+    return setParam(errorCol, value);
+  }
+
   private <T> TextEmbedder setParam(Param<T> param, T value) {
     set(param, value);
     return this;
@@ -330,6 +348,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
     requireStringColumn(schema, inputCol.name(), getInputCol());
     if (getPairCol() != null) {
       requireStringColumn(schema, pairCol.name(), getPairCol());
+      if (getPairCol().equals(getInputCol())) {
+        throw new IllegalArgumentException("pairCol and inputCol are both `" + getInputCol() + "`: a pair needs "
+            + "two different columns; unset pairCol to embed single texts.");
+      }
     }
     OutputLayout layout = outputLayout();
     requireNewColumns(schema, layout.columns());
@@ -357,7 +379,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
     SparkContext sc = dataset.sparkSession().sparkContext();
     EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
         new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
-        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout(), EmbeddingCounters.register(sc));
+        inSchema.fieldIndex(getInputCol()), pairIndex, getInputCol(), outputLayout(), EmbeddingCounters.register(sc));
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 
@@ -399,7 +421,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   private OutputLayout outputLayout() {
     return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), getEncoderOutputsCol(),
-        OutputLayout.VECTOR.equals(getOutputType()));
+        OutputLayout.VECTOR.equals(getOutputType()), getErrorCol());
   }
 
   private static void requireStringColumn(StructType schema, String param, String column) {

@@ -54,7 +54,8 @@ class TextEmbedderTest {
     assertThat(stage.getNormalize()).isFalse();
     assertThat(stage.getOutputType()).isEqualTo("array");
     assertThat(stage.getDevice()).isEqualTo("auto");
-    assertThat(stage.params()).hasSize(15);
+    assertThat(stage.getErrorCol()).isNull();
+    assertThat(stage.params()).hasSize(16);
   }
 
   @Test

@@ -152,7 +152,7 @@ class ErrorColTest {
     assertThat(TextEmbedder.load(saved.toString()).getErrorCol()).isEqualTo("why");
   }
 
-  private static List<Row> collectCounting(Dataset<Row> frame, AtomicReference<EmbeddingMetrics> total) {
+  static List<Row> collectCounting(Dataset<Row> frame, AtomicReference<EmbeddingMetrics> total) {
     SparkListener listener = new SparkListener() {
       @Override
       public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
@@ -162,15 +162,15 @@ class ErrorColTest {
         }
       }
     };
-    spark.sparkContext().addSparkListener(listener);
+    SparkTestSession.get().sparkContext().addSparkListener(listener);
     try {
       List<Row> rows = frame.collectAsList();
-      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+      SparkTestSession.get().sparkContext().listenerBus().waitUntilEmpty(60_000);
       return rows;
     } catch (TimeoutException e) {
       throw new AssertionError(e);
     } finally {
-      spark.sparkContext().removeSparkListener(listener);
+      SparkTestSession.get().sparkContext().removeSparkListener(listener);
     }
   }
 }

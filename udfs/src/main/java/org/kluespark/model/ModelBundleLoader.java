@@ -41,6 +41,8 @@ public final class ModelBundleLoader {
         throw new ModelBundleException("Model path " + location + " is a file, not a directory. Point "
             + "modelPath at the directory that holds model.onnx and tokenizer.json.");
       }
+      // A directory the user cannot list would otherwise look empty ("has no model.onnx"): fail as unreadable.
+      fs.listStatus(dir);
       byte[] model = readRequired(fs, dir, ModelBundle.MODEL_FILE, location);
       byte[] tokenizer = readRequired(fs, dir, ModelBundle.TOKENIZER_FILE, location);
       byte[] config = readOptional(fs, new Path(dir, ModelBundle.CONFIG_FILE));

@@ -249,17 +249,35 @@ class ModelBundleValidationTest {
   @Test
   void unreadableDirectoryIsNamed() throws IOException {
     Path dir = copyOfMinilm();
-    java.io.File model = dir.resolve(ModelBundle.MODEL_FILE).toFile();
-    assertThat(model.setReadable(false, false)).isTrue();
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> before = Files.getPosixFilePermissions(dir);
+    Files.setPosixFilePermissions(dir, java.util.Set.of()); // chmod 000
     try {
-      Assumptions.assumeFalse(Files.isReadable(dir.resolve(ModelBundle.MODEL_FILE)),
-          "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not stop this user reading, so the "
-              + "unreadable-file case cannot be staged here");
-      assertThatThrownBy(() -> inspect(dir, 128))
+      Assumptions.assumeFalse(Files.isReadable(dir), ROOT_CAN_READ);
+      assertThatThrownBy(() -> load(dir))
           .isInstanceOf(ModelBundleException.class)
-          .hasMessageContaining("model.onnx");
+          .hasMessageStartingWith("Cannot read model directory " + dir.toUri().toString().replaceAll("/$", ""));
     } finally {
-      model.setReadable(true, false);
+      Files.setPosixFilePermissions(dir, before);
     }
   }
+
+  @Test
+  void unreadableModelOnnxIsNamed() throws IOException {
+    Path dir = copyOfMinilm();
+    Path model = dir.resolve(ModelBundle.MODEL_FILE);
+    Files.setPosixFilePermissions(model, java.util.Set.of()); // chmod 000
+    try {
+      Assumptions.assumeFalse(Files.isReadable(model), ROOT_CAN_READ);
+      assertThatThrownBy(() -> load(dir))
+          .isInstanceOf(ModelBundleException.class)
+          .hasMessageStartingWith("Cannot read model directory")
+          .hasMessageContaining("model.onnx");
+    } finally {
+      Files.setPosixFilePermissions(model, java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+          java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+    }
+  }
+
+  private static final String ROOT_CAN_READ = "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not stop "
+      + "this user reading, so an unreadable bundle cannot be staged here";
 }

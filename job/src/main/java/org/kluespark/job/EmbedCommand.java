@@ -88,6 +88,11 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "one, else CPU), cpu or cuda.")
   String device;
 
+  @Option(names = "--error-col", paramLabel = "COL", description = "Keep rows that cannot be embedded (the "
+      + "tokenizer or the model fails on them) with null outputs and the reason in this string column. Default: "
+      + "such a row fails the job, naming its partition and index.")
+  String errorCol;
+
   @Option(names = "--conf", paramLabel = "FILE", description = "Properties file: kluespark.<option> keys set "
       + "options, spark.* keys configure the SparkSession.")
   Path conf;
@@ -171,6 +176,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         options.flag("normalize", normalize),
         options.string("output-type", outputType),
         options.string("device", device),
+        options.string("error-col", errorCol),
         options.string("master", master),
         options.integer("partitions", partitions),
         showValue == null ? 0 : showValue,

@@ -22,6 +22,7 @@ record EmbedSettings(
     boolean normalize,
     String outputType,
     String device,
+    String errorCol, // null: a row that cannot be embedded fails the job
     String master, // null: spark-submit's master, else local[*]
     Integer partitions, // null: the input's, raised to the cluster's parallelism
     int show,
@@ -77,6 +78,9 @@ record EmbedSettings(
     }
     if (device != null) {
       set("--device", () -> embedder.setDevice(device));
+    }
+    if (errorCol != null) {
+      set("--error-col", () -> embedder.setErrorCol(errorCol));
     }
     return embedder;
   }

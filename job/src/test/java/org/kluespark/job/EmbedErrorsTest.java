@@ -128,6 +128,48 @@ class EmbedErrorsTest {
         .contains("at org.kluespark.");
   }
 
+  @Test
+  void batchSizeNegative() {
+    CliRun run = embed("--input", input.toString(), "--output", output("batch-negative"), "--batch-size", "-5");
+    assertUsageError(run, "--batch-size: Invalid batchSize (must be > 0): -5");
+  }
+
+  @Test
+  void maxSeqLengthAboveTheModelsPositions() {
+    CliRun run = embed("--input", input.toString(), "--output", output("positions"), "--max-seq-length", "1000");
+    assertUsageError(run, "maxSeqLength 1000 exceeds the 512 positions the model has");
+  }
+
+  @Test
+  void missingPairColumnIsNamed() {
+    CliRun run = embed("--input", input.toString(), "--output", output("pair-missing"), "--pair-col", "sentence2");
+    assertUsageError(run, "pairCol: input column `sentence2` does not exist. Available columns: [id, lang, text]");
+  }
+
+  @Test
+  void pairColumnEqualToTextColumn() {
+    CliRun run = embed("--input", input.toString(), "--output", output("pair-same"), "--pair-col", "text");
+    assertUsageError(run, "pairCol and inputCol are both `text`: a pair needs two different columns");
+  }
+
+  @Test
+  void errorColumnClashingWithAnInputColumn() {
+    CliRun run = embed("--input", input.toString(), "--output", output("error-col-clash"), "--error-col", "lang");
+    assertUsageError(run, "errorCol: output column `lang` already exists; choose another name or drop the column "
+        + "first.");
+  }
+
+  @Test
+  void errorColumnIsWrittenNullForRowsThatEmbedded() {
+    String output = output("error-col");
+    CliRun run = embed("--input", input.toString(), "--output", output, "--error-col", "embed_error");
+    assertThat(run.exitCode()).as(run.printed()).isZero();
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> written = SparkTestSession.get().read().parquet(output);
+    assertThat(written.columns()).containsExactly("id", "lang", "text", "pooled_output", "embed_error");
+    assertThat(written.count()).isEqualTo(Sentences.ALL.size());
+    assertThat(written.filter("embed_error IS NOT NULL").count()).isZero();
+  }
+
   private static CliRun embed(String... args) {
     List<String> all = new ArrayList<>(List.of("embed", "--model", "minilm", "--master", "local[2]",
         "--progress-interval", "0"));

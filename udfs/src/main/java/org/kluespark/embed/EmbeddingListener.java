@@ -28,4 +28,7 @@ public interface EmbeddingListener {
 
   /** A batch ran out of device memory and was split in two to be retried. */
   void batchSplit();
+
+  /** Rows that could not be embedded and were kept with null outputs and a reason (errorCol). */
+  default void failedRows(int rows) {}
 }

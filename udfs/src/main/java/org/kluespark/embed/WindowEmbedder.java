@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class WindowEmbedder {
   private static final Logger LOG = LoggerFactory.getLogger(WindowEmbedder.class);
   private static final AtomicBoolean OOM_SPLIT_WARNED = new AtomicBoolean(); // one warning per executor JVM
+  private static final AtomicBoolean ISOLATION_WARNED = new AtomicBoolean(); // one warning per executor JVM
 
   private final TextTokenizer tokenizer; // null when rows arrive tokenized
   private final BatchRunner session;
@@ -50,53 +51,105 @@ public final class WindowEmbedder {
     this(tokenizer, session, settings, EmbeddingListener.NONE);
   }
 
-  /** For rows that arrive tokenized: only {@link #embedTokenized(List)} works. */
+  /** For rows that arrive tokenized: only {@link #embedTokenized} works. */
   public WindowEmbedder(BatchRunner session, EmbeddingSettings settings, EmbeddingListener listener) {
     this(null, session, settings, listener);
   }
 
-  /** Results in the order of {@code inputs}; null where the input's text is null. */
+  /**
+   * Results in the order of {@code inputs}; null where the input's text is null. A row that cannot be embedded
+   * fails the call with a {@link RowEmbeddingException} naming its index.
+   */
   public List<Embedding> embed(List<TextInput> inputs) throws OrtException {
+    return embed(inputs, RowFailureHandler.FAIL);
+  }
+
+  /**
+   * As {@link #embed(List)}, with {@code failures} told about every row that cannot be embedded: one the
+   * tokenizer throws on, or one the model fails on when run alone. A batch that fails (other than for lack of
+   * device memory) is retried row by row to find its bad rows; the others still get their embeddings. Rows
+   * reported to {@code failures} get a null result unless it throws.
+   */
+  public List<Embedding> embed(List<TextInput> inputs, RowFailureHandler failures) throws OrtException {
     if (tokenizer == null) {
       throw new IllegalStateException("This WindowEmbedder has no tokenizer; use embedTokenized");
     }
-    List<TokenizedText> tokenized = new ArrayList<>(inputs.size());
-    for (TextInput input : inputs) {
-      tokenized.add(input.isNull() ? null : tokenizer.encode(input.text(), input.pair()));
+    int n = inputs.size();
+    TokenizedText[] tokenized = new TokenizedText[n];
+    boolean[] failedRows = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      TextInput input = inputs.get(i);
+      if (input.isNull()) {
+        continue;
+      }
+      try {
+        tokenized[i] = tokenizer.encode(input.text(), input.pair());
+      } catch (RuntimeException e) {
+        failures.rowFailed(i, "the tokenizer failed: " + e, e);
+        failedRows[i] = true;
+      }
     }
-    return embedTokenized(tokenized);
+    return embedTokens(tokenized, failedRows, failures);
   }
 
   /** Results in the order of {@code rows}; null where the row is null (a row with null outputs). */
   public List<Embedding> embedTokenized(List<TokenizedText> rows) throws OrtException {
-    int n = rows.size();
-    TokenizedText[] tokenized = rows.toArray(new TokenizedText[0]);
+    return embedTokenized(rows, new boolean[rows.size()], RowFailureHandler.FAIL);
+  }
+
+  /**
+   * As {@link #embedTokenized(List)}, with rows the model fails on alone reported to {@code failures};
+   * {@code failedRows[i]} marks a null row that already failed upstream (counted as failed, not as null).
+   */
+  public List<Embedding> embedTokenized(List<TokenizedText> rows, boolean[] failedRows, RowFailureHandler failures)
+      throws OrtException {
+    return embedTokens(rows.toArray(new TokenizedText[0]), failedRows, failures);
+  }
+
+  /** Sorts by length, batches and runs; {@code tokenized[i]} is null for null rows and for {@code failed} ones. */
+  private List<Embedding> embedTokens(TokenizedText[] tokenized, boolean[] failedRows, RowFailureHandler failures)
+      throws OrtException {
+    int n = tokenized.length;
+    if (failedRows.length != n) {
+      throw new IllegalArgumentException("failedRows has " + failedRows.length + " entries for " + n + " rows");
+    }
     List<Integer> order = new ArrayList<>(n);
+    int nulls = 0;
+    int failed = 0;
     for (int i = 0; i < n; i++) {
       if (tokenized[i] != null) {
         order.add(i);
+      } else if (failedRows[i]) {
+        failed++;
+      } else {
+        nulls++;
       }
     }
     order.sort(Comparator.comparingInt(i -> tokenized[i].length()));
-    if (order.size() < n) {
-      listener.nullRows(n - order.size());
+    if (nulls > 0) {
+      listener.nullRows(nulls);
+    }
+    if (failed > 0) {
+      listener.failedRows(failed);
     }
 
     Embedding[] results = new Embedding[n];
     Set<Integer> layersToFetch = settings.layersToFetch();
     int batchSize = settings.batchSizeOn(session.target());
     for (int start = 0; start < order.size(); start += batchSize) {
-      runBatch(order.subList(start, Math.min(order.size(), start + batchSize)), tokenized, layersToFetch, results);
+      runBatch(order.subList(start, Math.min(order.size(), start + batchSize)), tokenized, layersToFetch, results,
+          failures);
     }
     return Arrays.asList(results);
   }
 
   /**
    * Pads, runs and post-processes one batch into {@code results}. A batch the device has no memory for is
-   * split in halves and each half retried, down to single rows, instead of failing the task.
+   * split in halves and each half retried, down to single rows, instead of failing the task. A batch that fails
+   * otherwise is retried row by row, and each row that still fails alone goes to {@code failures}.
    */
   private void runBatch(List<Integer> batchRows, TokenizedText[] tokenized, Set<Integer> layersToFetch,
-      Embedding[] results) throws OrtException {
+      Embedding[] results, RowFailureHandler failures) throws OrtException {
     List<TokenizedText> batchTexts = new ArrayList<>(batchRows.size());
     long realTokens = 0;
     int truncated = 0;
@@ -110,9 +163,10 @@ public final class WindowEmbedder {
     EncoderOutput output;
     try {
       output = session.run(batch, layersToFetch);
-    } catch (OrtException e) {
-      if (!OutOfMemory.isOutOfMemory(e)) {
-        throw e;
+    } catch (OrtException | RuntimeException e) {
+      if (!(e instanceof OrtException ort) || !OutOfMemory.isOutOfMemory(ort)) {
+        isolateBadRows(batchRows, tokenized, layersToFetch, results, failures, batch, e);
+        return;
       }
       if (batchRows.size() == 1) {
         throw new IllegalStateException("ONNX Runtime ran out of memory on " + session.target() + " for a single "
@@ -125,8 +179,8 @@ public final class WindowEmbedder {
       }
       listener.batchSplit();
       int half = batchRows.size() / 2;
-      runBatch(batchRows.subList(0, half), tokenized, layersToFetch, results);
-      runBatch(batchRows.subList(half, batchRows.size()), tokenized, layersToFetch, results);
+      runBatch(batchRows.subList(0, half), tokenized, layersToFetch, results, failures);
+      runBatch(batchRows.subList(half, batchRows.size()), tokenized, layersToFetch, results, failures);
       return;
     }
     long inferenceNanos = System.nanoTime() - started;
@@ -135,6 +189,28 @@ public final class WindowEmbedder {
       results[row] = postProcess(output, b, tokenized[row]);
     }
     listener.batchDone(batchRows.size(), realTokens, batch.paddedTokens(), truncated, inferenceNanos);
+  }
+
+  /**
+   * A batch failed for a reason other than memory: a single row is reported as bad; a larger batch is run again
+   * one row at a time, so only the rows that fail alone are reported and the others are embedded.
+   */
+  private void isolateBadRows(List<Integer> batchRows, TokenizedText[] tokenized, Set<Integer> layersToFetch,
+      Embedding[] results, RowFailureHandler failures, TokenBatch batch, Exception e) throws OrtException {
+    if (batchRows.size() == 1) {
+      int row = batchRows.get(0);
+      failures.rowFailed(row, "the model failed on this row alone (" + tokenized[row].length() + " tokens): "
+          + e.getMessage(), e);
+      listener.failedRows(1);
+      return;
+    }
+    if (ISOLATION_WARNED.compareAndSet(false, true)) {
+      LOG.warn("The model failed on a batch of {} rows x {} tokens on {} ({}); running its rows one by one to find "
+          + "the bad ones.", batch.rows(), batch.seqLen(), session.target(), e.getMessage());
+    }
+    for (int i = 0; i < batchRows.size(); i++) {
+      runBatch(batchRows.subList(i, i + 1), tokenized, layersToFetch, results, failures);
+    }
   }
 
   private Embedding postProcess(EncoderOutput output, int b, TokenizedText text) {

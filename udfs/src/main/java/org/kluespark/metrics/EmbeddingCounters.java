@@ -22,9 +22,12 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   public static final String BATCHES = "kluespark.batches";
   public static final String INFERENCE_MICROS = "kluespark.inferenceMicros";
   public static final String OOM_SPLITS = "kluespark.oomSplits";
+  /** Rows kept with null outputs and a reason in errorCol (only with errorCol set). */
+  public static final String FAILED_ROWS = "kluespark.failedRows";
 
   public static final List<String> NAMES =
-      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS);
+      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS,
+          FAILED_ROWS);
 
   private final LongAccumulator rows;
   private final LongAccumulator nullRows;
@@ -34,6 +37,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   private final LongAccumulator batches;
   private final LongAccumulator inferenceMicros;
   private final LongAccumulator oomSplits;
+  private final LongAccumulator failedRows;
 
   private EmbeddingCounters(SparkContext sc) {
     rows = sc.longAccumulator(ROWS);
@@ -44,6 +48,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     batches = sc.longAccumulator(BATCHES);
     inferenceMicros = sc.longAccumulator(INFERENCE_MICROS);
     oomSplits = sc.longAccumulator(OOM_SPLITS);
+    failedRows = sc.longAccumulator(FAILED_ROWS);
   }
 
   /** Registers a fresh set of counters with {@code sc}. */
@@ -73,9 +78,15 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     oomSplits.add(1);
   }
 
+  @Override
+  public void failedRows(int count) {
+    failedRows.add(count);
+    rows.add(count);
+  }
+
   /** The totals so far as the driver sees them (merged from finished tasks). */
   public EmbeddingMetrics value() {
     return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
-        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value());
+        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value(), failedRows.value());
   }
 }

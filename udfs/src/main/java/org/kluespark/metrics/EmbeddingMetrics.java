@@ -10,9 +10,15 @@ import org.apache.spark.scheduler.AccumulableInfo;
  * truncated at maxSeqLength, and how much of the model's work went to padding.
  */
 public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
-    long batches, long inferenceMicros, long oomSplits) {
+    long batches, long inferenceMicros, long oomSplits, long failedRows) {
 
-  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0, 0);
+  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /** Without failed rows (a stage without errorCol never has any). */
+  public EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
+      long batches, long inferenceMicros, long oomSplits) {
+    this(rows, nullRows, realTokens, paddedTokens, truncatedRows, batches, inferenceMicros, oomSplits, 0);
+  }
 
   /** Totals from accumulator values keyed by their {@link EmbeddingCounters} names; other names are ignored. */
   public static EmbeddingMetrics fromAccumulators(Map<String, Long> values) {
@@ -20,7 +26,8 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
         values.getOrDefault(EmbeddingCounters.NULL_ROWS, 0L), values.getOrDefault(EmbeddingCounters.REAL_TOKENS, 0L),
         values.getOrDefault(EmbeddingCounters.PADDED_TOKENS, 0L),
         values.getOrDefault(EmbeddingCounters.TRUNCATED_ROWS, 0L), values.getOrDefault(EmbeddingCounters.BATCHES, 0L),
-        values.getOrDefault(EmbeddingCounters.INFERENCE_MICROS, 0L), values.getOrDefault(EmbeddingCounters.OOM_SPLITS, 0L));
+        values.getOrDefault(EmbeddingCounters.INFERENCE_MICROS, 0L), values.getOrDefault(EmbeddingCounters.OOM_SPLITS, 0L),
+        values.getOrDefault(EmbeddingCounters.FAILED_ROWS, 0L));
   }
 
   /**
@@ -41,7 +48,7 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
   public EmbeddingMetrics plus(EmbeddingMetrics other) {
     return new EmbeddingMetrics(rows + other.rows, nullRows + other.nullRows, realTokens + other.realTokens,
         paddedTokens + other.paddedTokens, truncatedRows + other.truncatedRows, batches + other.batches,
-        inferenceMicros + other.inferenceMicros, oomSplits + other.oomSplits);
+        inferenceMicros + other.inferenceMicros, oomSplits + other.oomSplits, failedRows + other.failedRows);
   }
 
   /** Real tokens / padded tokens: 1.0 means no compute spent on padding. */
@@ -49,9 +56,9 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
     return paddedTokens == 0 ? 1.0 : (double) realTokens / paddedTokens;
   }
 
-  /** Truncated rows / embedded (non-null) rows. */
+  /** Truncated rows / embedded (non-null, not failed) rows. */
   public double truncatedFraction() {
-    long embedded = rows - nullRows;
+    long embedded = rows - nullRows - failedRows;
     return embedded == 0 ? 0 : (double) truncatedRows / embedded;
   }
 
@@ -63,6 +70,7 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
     return String.format(Locale.ROOT, "%d rows (%d null), %d truncated at maxSeqLength (%.1f%%), %d batches, "
             + "padding efficiency %.1f%% (%d real / %d padded tokens), inference %.1f s", rows, nullRows,
         truncatedRows, 100 * truncatedFraction(), batches, 100 * paddingEfficiency(), realTokens, paddedTokens,
-        inferenceMicros / 1e6) + (oomSplits > 0 ? ", " + oomSplits + " batch(es) split after running out of memory" : "");
+        inferenceMicros / 1e6) + (oomSplits > 0 ? ", " + oomSplits + " batch(es) split after running out of memory" : "")
+        + (failedRows > 0 ? ", " + failedRows + " row(s) failed (null outputs, reason in errorCol)" : "");
   }
 }

@@ -79,6 +79,8 @@ public final class ModelBundleLoader {
       throw new ModelBundleException("Model path " + location + " is a file, not a directory. Point "
           + "modelPath at the directory that holds model.onnx and tokenizer.json.");
     }
+    // A directory the user cannot list would otherwise look empty ("has no model.onnx"): fail as unreadable.
+    fs.listStatus(dir);
   }
 
   private static ModelBundleException permissionDenied(String location, AccessControlException e) {

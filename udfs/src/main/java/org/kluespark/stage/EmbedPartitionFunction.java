@@ -4,12 +4,15 @@ import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
+import org.kluespark.embed.RowEmbeddingException;
+import org.kluespark.embed.RowFailureHandler;
 import org.kluespark.embed.WindowEmbedder;
 import org.kluespark.embed.WindowedIterator;
 import org.kluespark.inference.EncoderSession;
@@ -24,6 +27,9 @@ import org.kluespark.tokenize.TokenizedText;
  * The executor side of the encoder stages: streams a partition window by window, reads each row's tokens
  * (tokenizing text with the JVM's shared tokenizer, or reading a preprocessor's id columns), runs them
  * through the JVM's shared session and appends the output columns to each input row, in input order.
+ *
+ * <p>A row that cannot be embedded fails the task with its position (partition and index within it) and the
+ * reason, or, with an error column, keeps null outputs and the reason in that column.
  */
 final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -33,16 +39,19 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private final SessionSettings sessionSettings;
   private final EmbeddingSettings settings;
   private final TokenSource tokens;
+  private final String inputCol; // for messages
   private final OutputLayout layout;
   private final EmbeddingCounters counters;
 
   EmbedPartitionFunction(Broadcast<ModelBundle> model, ModelSignature signature, SessionSettings sessionSettings,
-      EmbeddingSettings settings, TokenSource tokens, OutputLayout layout, EmbeddingCounters counters) {
+      EmbeddingSettings settings, TokenSource tokens, String inputCol, OutputLayout layout,
+      EmbeddingCounters counters) {
     this.model = model;
     this.signature = signature;
     this.sessionSettings = sessionSettings;
     this.settings = settings;
     this.tokens = tokens;
+    this.inputCol = inputCol;
     this.layout = layout;
     this.counters = counters;
   }
@@ -53,17 +62,39 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
     WindowEmbedder embedder = new WindowEmbedder(session, settings, counters);
     int window = Math.max(settings.windowSize(), settings.batchSizeOn(session.target()));
-    return new WindowedIterator<>(rows, window, batch -> embedWindow(embedder, batch));
+    int partition = TaskContext.getPartitionId();
+    long[] rowsBefore = {0}; // rows of the partition in earlier windows
+    return new WindowedIterator<>(rows, window, batch -> {
+      List<Row> out = embedWindow(embedder, batch, partition, rowsBefore[0]);
+      rowsBefore[0] += batch.size();
+      return out;
+    });
   }
 
-  private List<Row> embedWindow(WindowEmbedder embedder, List<Row> rows) {
+  private List<Row> embedWindow(WindowEmbedder embedder, List<Row> rows, int partition, long firstRow) {
     List<TokenizedText> inputs = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      inputs.add(tokens.read(row));
+    String[] errors = new String[rows.size()];
+    RowFailureHandler failures = layout.hasErrorCol()
+        ? (row, reason, cause) -> errors[row] = reason
+        : (row, reason, cause) -> {
+          throw new RowEmbeddingException("Row " + (firstRow + row) + " of partition " + partition + " (column `"
+              + inputCol + "`) cannot be embedded: " + reason + ". Set errorCol (kluespark embed --error-col COL) "
+              + "to keep such rows with null outputs and the reason in that column.", cause);
+        };
+    boolean[] failed = new boolean[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      TokenizedText read = null;
+      try {
+        read = tokens.read(rows.get(i));
+      } catch (RuntimeException e) {
+        failures.rowFailed(i, "its tokens could not be read: " + e.getMessage(), e);
+        failed[i] = true;
+      }
+      inputs.add(read);
     }
     List<Embedding> embeddings;
     try {
-      embeddings = embedder.embedTokenized(inputs);
+      embeddings = embedder.embedTokenized(inputs, failed, failures);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.size() + " rows: "
           + e.getMessage(), e);
@@ -76,7 +107,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
       for (int c = 0; c < width; c++) {
         values[c] = row.get(c);
       }
-      layout.fill(values, width, embeddings.get(i), inputs.get(i));
+      layout.fill(values, width, embeddings.get(i), inputs.get(i), errors[i]);
       out.add(RowFactory.create(values));
     }
     return out;

@@ -16,10 +16,11 @@ import org.kluespark.tokenize.TokenizedText;
 
 /**
  * The columns the stage appends, in this order: pooled, sequence (optional), encoder outputs (optional),
- * tokens and offsets (optional), and how an {@link Embedding} and its tokens become their values.
+ * tokens and offsets (optional), error (optional), and how an {@link Embedding} and its tokens become their
+ * values.
  */
 record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsCol, boolean vectorOutput,
-    TokenColumns tokenColumns) implements Serializable {
+    TokenColumns tokenColumns, String errorCol) implements Serializable {
   static final String ARRAY = "array";
   static final String VECTOR = "vector";
 
@@ -36,8 +37,13 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     return encoderOutputsCol != null;
   }
 
+  boolean hasErrorCol() {
+    return errorCol != null;
+  }
+
   int width() {
-    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0) + tokenColumns.width();
+    return 1 + (hasSequence() ? 1 : 0) + (hasEncoderOutputs() ? 1 : 0) + tokenColumns.width()
+        + (hasErrorCol() ? 1 : 0);
   }
 
   DataType pooledType() {
@@ -52,7 +58,11 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
     if (hasEncoderOutputs()) {
       out = out.add(new StructField(encoderOutputsCol, ENCODER_OUTPUTS, true, Metadata.empty()));
     }
-    return tokenColumns.appendTo(out);
+    out = tokenColumns.appendTo(out);
+    if (hasErrorCol()) {
+      out = out.add(new StructField(errorCol, DataTypes.StringType, true, Metadata.empty()));
+    }
+    return out;
   }
 
   /** An output column and the Param that names it, for messages. */
@@ -69,15 +79,24 @@ record OutputLayout(String pooledCol, String sequenceCol, String encoderOutputsC
       columns.add(new Column("encoderOutputsCol", encoderOutputsCol));
     }
     tokenColumns.addColumns(columns);
+    if (hasErrorCol()) {
+      columns.add(new Column("errorCol", errorCol));
+    }
     return columns;
   }
 
-  /** Writes this row's output values at {@code values[offset...]}; nulls for a null embedding. */
-  void fill(Object[] values, int offset, Embedding embedding, TokenizedText tokens) {
+  /**
+   * Writes this row's output values at {@code values[offset...]}: nulls for a null embedding, and the reason
+   * the row failed (null when it did not) in the error column.
+   */
+  void fill(Object[] values, int offset, Embedding embedding, TokenizedText tokens, String error) {
+    if (hasErrorCol()) {
+      values[offset + width() - 1] = error;
+    }
     if (embedding == null) {
       return;
     }
-    tokenColumns.fill(values, offset + width() - tokenColumns.width(), tokens);
+    tokenColumns.fill(values, offset + width() - (hasErrorCol() ? 1 : 0) - tokenColumns.width(), tokens);
     int column = offset;
     values[column++] = vectorOutput ? Vectors.dense(toDoubles(embedding.pooled())) : embedding.pooled();
     if (hasSequence()) {

@@ -79,6 +79,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
   private final Param<String> tokensCol;
   private final Param<String> offsetsCol;
   private final Param<String> offsetUnit;
+  private final Param<String> errorCol;
 
   public TextEmbedder() {
     this(Identifiable$.MODULE$.randomUID("TextEmbedder"));
@@ -123,6 +124,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
     tokensCol = TokenParams.tokensCol(this);
     offsetsCol = TokenParams.offsetsCol(this);
     offsetUnit = TokenParams.offsetUnit(this);
+    errorCol = new Param<>(this, "errorCol", "optional string output column: when set, a row that cannot be "
+        + "embedded (the tokenizer or the model fails on it alone) keeps null outputs and gets the reason here "
+        + "instead of failing the job; null for every other row. Unset: such a row fails the task, naming its "
+        + "partition and index", ParamCheck.nonBlank("errorCol"));
 
     setDefault(inputCol, "text");
     setDefault(maxSeqLength, 128);
@@ -216,6 +221,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return offsetUnit;
   }
 
+  public Param<String> errorCol() {
+    return errorCol;
+  }
+
   public String getModelPath() {
     return $(modelPath);
   }
@@ -287,6 +296,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   public String getOffsetUnit() {
     return $(offsetUnit);
+  }
+
+  public String getErrorCol() {
+    return isDefined(errorCol) ? $(errorCol) : null;
   }
 
   public TextEmbedder setModelPath(String value) {
@@ -362,6 +375,11 @@ public class TextEmbedder extends Transformer implements MLWritable {
     return setParam(offsetUnit, value);
   }
 
+  /** Keeps rows that cannot be embedded, with null outputs and the reason in this column; see the Param. */
+  public TextEmbedder setErrorCol(String value) {
+    return setParam(errorCol, value);
+  }
+
   private <T> TextEmbedder setParam(Param<T> param, T value) {
     set(param, value);
     return this;
@@ -374,6 +392,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
     StageSchemas.requireStringColumn(schema, inputCol.name(), getInputCol());
     if (getPairCol() != null) {
       StageSchemas.requireStringColumn(schema, pairCol.name(), getPairCol());
+      if (getPairCol().equals(getInputCol())) {
+        throw new IllegalArgumentException("pairCol and inputCol are both `" + getInputCol() + "`: a pair needs "
+            + "two different columns; unset pairCol to embed single texts.");
+      }
     }
     OutputLayout layout = outputLayout();
     StageSchemas.requireNewColumns(schema, layout.columns());
@@ -400,8 +422,8 @@ public class TextEmbedder extends Transformer implements MLWritable {
     TextColumns texts = new TextColumns(model.broadcast(sc), getMaxSeqLength(), inSchema.fieldIndex(getInputCol()),
         pairIndex, layout.tokenColumns().any() ? OffsetUnit.fromParam(getOffsetUnit()) : null);
     EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
-        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, texts, layout,
-        EmbeddingCounters.register(sc));
+        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, texts, getInputCol(),
+        layout, EmbeddingCounters.register(sc));
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 
@@ -438,7 +460,8 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
   private OutputLayout outputLayout() {
     return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), getEncoderOutputsCol(),
-        OutputLayout.VECTOR.equals(getOutputType()), new TokenColumns(getTokensCol(), getOffsetsCol()));
+        OutputLayout.VECTOR.equals(getOutputType()), new TokenColumns(getTokensCol(), getOffsetsCol()),
+        getErrorCol());
   }
 
   // ---- Persistence ----

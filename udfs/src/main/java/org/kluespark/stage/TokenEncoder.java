@@ -350,8 +350,8 @@ public class TokenEncoder extends Transformer implements MLWritable {
         getMaxSeqLength(), vocabSize);
     SparkContext sc = dataset.sparkSession().sparkContext();
     EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
-        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, ids, outputLayout(),
-        EmbeddingCounters.register(sc));
+        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, ids, getInputWordIdsCol(),
+        outputLayout(), EmbeddingCounters.register(sc));
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 
@@ -378,7 +378,7 @@ public class TokenEncoder extends Transformer implements MLWritable {
 
   private OutputLayout outputLayout() {
     return new OutputLayout(getPooledOutputCol(), getSequenceOutputCol(), getEncoderOutputsCol(),
-        OutputLayout.VECTOR.equals(getOutputType()), TokenColumns.NONE);
+        OutputLayout.VECTOR.equals(getOutputType()), TokenColumns.NONE, null);
   }
 
   // ---- Persistence: Params plus a copy of the bundle ----

@@ -72,10 +72,16 @@ class WindowEmbedderTest {
     int batches;
     int splits;
     int nulls;
+    int failed;
 
     @Override
     public void nullRows(int rows) {
       nulls += rows;
+    }
+
+    @Override
+    public void failedRows(int rows) {
+      failed += rows;
     }
 
     @Override
@@ -160,7 +166,7 @@ class WindowEmbedderTest {
   }
 
   @Test
-  void otherFailuresAreNotRetried() {
+  void otherFailuresAreNotSplitButTheBadRowIsNamed() {
     BatchRunner broken = new FakeModel(Integer.MAX_VALUE) {
       @Override
       public EncoderOutput run(TokenBatch batch) throws OrtException {
@@ -168,8 +174,107 @@ class WindowEmbedderTest {
       }
     };
     EmbeddingSettings settings = new EmbeddingSettings(32, 4, 64, Pooling.MEAN, false, false);
-    assertThatThrownBy(() -> new WindowEmbedder(tokenizer, broken, settings).embed(inputs()))
-        .isInstanceOf(OrtException.class).hasMessageContaining("INVALID_ARGUMENT");
+    CountingListener listener = new CountingListener();
+    // Shortest first: "hi" (row 1, 3 tokens) is the first row retried alone, and fails.
+    assertThatThrownBy(() -> new WindowEmbedder(tokenizer, broken, settings, listener).embed(inputs()))
+        .isInstanceOf(RowEmbeddingException.class)
+        .hasMessage("Row 1 of the window cannot be embedded: the model failed on this row alone (3 tokens): "
+            + "[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : bad input")
+        .cause().isInstanceOf(OrtException.class);
+    assertThat(listener.splits).as("not an out-of-memory split").isZero();
+  }
+
+  /** Fails (as ONNX Runtime would, or with any runtime exception) on every batch holding token {@code badId}. */
+  private static final class FailsOnToken extends FakeModel {
+    final long badId;
+    final boolean runtimeException;
+
+    FailsOnToken(long badId, boolean runtimeException) {
+      super(Integer.MAX_VALUE);
+      this.badId = badId;
+      this.runtimeException = runtimeException;
+    }
+
+    @Override
+    public EncoderOutput run(TokenBatch batch) throws OrtException {
+      for (long id : batch.inputIds()) {
+        if (id == badId) {
+          if (runtimeException) {
+            throw new IllegalStateException("NaN in the output");
+          }
+          throw new OrtException("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : bad token " + badId);
+        }
+      }
+      return super.run(batch);
+    }
+  }
+
+  private static final class RecordingFailures implements RowFailureHandler {
+    final Map<Integer, String> reasons = new java.util.TreeMap<>();
+
+    @Override
+    public void rowFailed(int row, String reason, Throwable cause) {
+      reasons.put(row, reason);
+    }
+  }
+
+  @Test
+  void aFailingBatchIsRetriedRowByRowAndOnlyTheBadRowFails() throws OrtException {
+    long morning = tokenizer.encode("good morning", null).ids()[2];
+    List<Embedding> expected = embed(new FakeModel(Integer.MAX_VALUE), 8, EmbeddingListener.NONE);
+    FailsOnToken model = new FailsOnToken(morning, false);
+    CountingListener listener = new CountingListener();
+    RecordingFailures failures = new RecordingFailures();
+
+    List<Embedding> got = new WindowEmbedder(tokenizer, model,
+        new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, true), listener).embed(inputs(), failures);
+
+    assertThat(failures.reasons).containsExactly(Map.entry(3, "the model failed on this row alone (4 tokens): "
+        + "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : bad token " + morning));
+    assertThat(got.get(3)).isNull();
+    assertThat(got.get(2)).as("null text").isNull();
+    for (int i = 0; i < got.size(); i++) {
+      if (i != 2 && i != 3) {
+        assertThat(got.get(i).pooled()).as("row %d", i).containsExactly(expected.get(i).pooled());
+      }
+    }
+    assertThat(model.batchSizes).as("the batch of 8 failed, then 8 single rows, 7 of them fine")
+        .containsExactly(1, 1, 1, 1, 1, 1, 1);
+    assertThat(listener.splits).isZero();
+    assertThat(listener.failed).isEqualTo(1);
+    assertThat(listener.batches).isEqualTo(7);
+    assertThat(listener.nulls).isEqualTo(1);
+  }
+
+  @Test
+  void anyRuntimeExceptionOfTheModelIsIsolatedTheSameWay() throws OrtException {
+    long hi = tokenizer.encode("hi", null).ids()[1];
+    RecordingFailures failures = new RecordingFailures();
+    List<Embedding> got = new WindowEmbedder(tokenizer, new FailsOnToken(hi, true),
+        new EmbeddingSettings(32, 4, 64, Pooling.MEAN, false, false)).embed(inputs(), failures);
+    assertThat(failures.reasons).containsExactly(
+        Map.entry(1, "the model failed on this row alone (3 tokens): NaN in the output"));
+    assertThat(got).filteredOn(java.util.Objects::nonNull).hasSize(7);
+  }
+
+  @Test
+  void withoutAHandlerTheFirstBadRowFailsTheWindowWithItsIndex() {
+    long morning = tokenizer.encode("good morning", null).ids()[2];
+    assertThatThrownBy(() -> new WindowEmbedder(tokenizer, new FailsOnToken(morning, false),
+        new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, false)).embed(inputs()))
+        .isInstanceOf(RowEmbeddingException.class)
+        .hasMessageStartingWith("Row 3 of the window cannot be embedded: the model failed on this row alone "
+            + "(4 tokens): [ONNXRuntimeError]");
+  }
+
+  @Test
+  void outOfMemoryOnASingleRowStaysFatalEvenWithAHandler() {
+    RecordingFailures failures = new RecordingFailures();
+    assertThatThrownBy(() -> new WindowEmbedder(tokenizer, new FakeModel(0),
+        new EmbeddingSettings(32, 4, 64, Pooling.MEAN, false, false)).embed(inputs(), failures))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ran out of memory on cuda:1 for a single row of");
+    assertThat(failures.reasons).isEmpty();
   }
 
   /** A fake with hidden states: hidden state k of token t of a row is the vector (k, id, t). */

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kluespark.testing.OnnxFixtures;
 import org.kluespark.testing.TestModels;
 
 /** Every way a bundle can be wrong fails on the driver with one message naming the file. */
@@ -196,4 +198,86 @@ class ModelBundleValidationTest {
         (Files.readString(dir.resolve(ModelBundle.TOKENIZER_FILE)) + " ").getBytes(StandardCharsets.UTF_8));
     assertThat(load(dir).fingerprint()).isNotEqualTo(before).hasSize(64);
   }
+
+  private Path withModel(byte[] model) throws IOException {
+    Path dir = copyOfMinilm();
+    Files.write(dir.resolve(ModelBundle.MODEL_FILE), model);
+    return dir;
+  }
+
+  @Test
+  void renamedInputIsNamedWithTheInputsTheModelHas() throws IOException {
+    Path dir = withModel(OnnxFixtures.renameInput(TestModels.minilm().modelBytes(), "input_ids", "ids"));
+    assertThatThrownBy(() -> inspect(dir, 128))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageEndingWith("/bundle/model.onnx takes inputs [ids] that kluespark cannot feed; an encoder takes "
+            + "input_ids, attention_mask and optionally token_type_ids.");
+  }
+
+  @Test
+  void inputOfTheWrongDtypeIsNamed() throws IOException {
+    Path dir = withModel(OnnxFixtures.withInputType(TestModels.minilm().modelBytes(), "attention_mask", 6)); // INT32
+    assertThatThrownBy(() -> inspect(dir, 128))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("model.onnx: input 'attention_mask' must be an int64 tensor");
+  }
+
+  @Test
+  void inputKlueSparkCannotFeedIsNamed() throws IOException {
+    Path dir = withModel(OnnxFixtures.withExtraInput(TestModels.minilm().modelBytes(), "position_ids"));
+    assertThatThrownBy(() -> inspect(dir, 128))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("model.onnx takes inputs [position_ids] that kluespark cannot feed");
+  }
+
+  @Test
+  void missingLastHiddenStateIsNamed() throws IOException {
+    Path dir = withModel(OnnxFixtures.renameOutput(TestModels.minilm().modelBytes(), "last_hidden_state", "tokens"));
+    assertThatThrownBy(() -> inspect(dir, 128))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("model.onnx has no output 'last_hidden_state' (it has ");
+  }
+
+  @Test
+  void emptyModelOnnxIsNotLoadable() throws IOException {
+    Path dir = withModel(new byte[0]);
+    assertThatThrownBy(() -> inspect(dir, 128))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("model.onnx is not a loadable ONNX model");
+  }
+
+  @Test
+  void unreadableDirectoryIsNamed() throws IOException {
+    Path dir = copyOfMinilm();
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> before = Files.getPosixFilePermissions(dir);
+    Files.setPosixFilePermissions(dir, java.util.Set.of()); // chmod 000
+    try {
+      Assumptions.assumeFalse(Files.isReadable(dir), ROOT_CAN_READ);
+      assertThatThrownBy(() -> load(dir))
+          .isInstanceOf(ModelBundleException.class)
+          .hasMessageStartingWith("Cannot read model directory " + dir.toUri().toString().replaceAll("/$", ""));
+    } finally {
+      Files.setPosixFilePermissions(dir, before);
+    }
+  }
+
+  @Test
+  void unreadableModelOnnxIsNamed() throws IOException {
+    Path dir = copyOfMinilm();
+    Path model = dir.resolve(ModelBundle.MODEL_FILE);
+    Files.setPosixFilePermissions(model, java.util.Set.of()); // chmod 000
+    try {
+      Assumptions.assumeFalse(Files.isReadable(model), ROOT_CAN_READ);
+      assertThatThrownBy(() -> load(dir))
+          .isInstanceOf(ModelBundleException.class)
+          .hasMessageStartingWith("Cannot read model directory")
+          .hasMessageContaining("model.onnx");
+    } finally {
+      Files.setPosixFilePermissions(model, java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+          java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+    }
+  }
+
+  private static final String ROOT_CAN_READ = "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not stop "
+      + "this user reading, so an unreadable bundle cannot be staged here";
 }

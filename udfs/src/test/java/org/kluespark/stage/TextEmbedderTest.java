@@ -55,7 +55,8 @@ class TextEmbedderTest {
     assertThat(stage.getOutputType()).isEqualTo("array");
     assertThat(stage.getDevice()).isEqualTo("auto");
     assertThat(stage.getOffsetUnit()).isEqualTo("codepoint");
-    assertThat(stage.params()).hasSize(18);
+    assertThat(stage.getErrorCol()).isNull();
+    assertThat(stage.params()).hasSize(19);
   }
 
   @Test

@@ -177,6 +177,29 @@ public final class OnnxFixtures {
     });
   }
 
+  /**
+   * A model that fails at run time on every batch holding token {@code tokenId}, and computes the same outputs
+   * as {@code model} otherwise: {@code last_hidden_state} gets {@code + table[Equal(input_ids, tokenId) * 10^6]}
+   * added, where the table has one zero, so the token turns into an out-of-range Gather index ("indices element
+   * out of data bounds"). Stands in for any data-dependent failure inside a model.
+   */
+  public static byte[] failingOnToken(byte[] model, long tokenId) {
+    return edit(model, graph -> {
+      String p = PREFIX + "fail_on_token/";
+      String unguarded = p + "last_hidden_state";
+      renameTensor(graph, LAST_HIDDEN_STATE, unguarded);
+      graph.addInitializer(int64Scalar(p + "token", tokenId))
+          .addInitializer(int64Scalar(p + "scale", 1_000_000))
+          .addInitializer(floatTensor(p + "zero", new float[] {0f}, 1, 1));
+      graph.addNode(node("Equal", List.of("input_ids", p + "token"), p + "is_token"))
+          .addNode(node("Cast", List.of(p + "is_token"), p + "is_token_int")
+              .addAttribute(intAttribute("to", TensorProto.DataType.INT64_VALUE)))
+          .addNode(node("Mul", List.of(p + "is_token_int", p + "scale"), p + "index"))
+          .addNode(node("Gather", List.of(p + "zero", p + "index"), p + "zeros")) // [batch, seq, 1]
+          .addNode(node("Add", List.of(unguarded, p + "zeros"), LAST_HIDDEN_STATE));
+    });
+  }
+
   /** The first {@code keepBytes} bytes of the model, as a copy cut short in transfer would be. */
   public static byte[] truncated(byte[] model, int keepBytes) {
     if (keepBytes < 0 || keepBytes > model.length) {

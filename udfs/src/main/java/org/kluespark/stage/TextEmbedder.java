@@ -346,19 +346,28 @@ public class TextEmbedder extends Transformer implements MLWritable {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema(), true);
+    StructType inSchema = dataset.schema();
+    int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
+    EmbedPartitionFunction function = new EmbedPartitionFunction(
+        partitionEmbedder(dataset.sparkSession().sparkContext()), inSchema.fieldIndex(getInputCol()), pairIndex,
+        outputLayout());
+    return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
+  }
+
+  /**
+   * What each task of {@link #transform} runs, with this stage's model and settings and a fresh set of
+   * counters registered with {@code sc}; the SQL functions ({@code org.kluespark.sql}) plan the same work.
+   */
+  public PartitionEmbedder partitionEmbedder(SparkContext sc) {
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
     int gpuBatchSize = isSet(batchSize) ? getBatchSize() : EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE;
     EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), gpuBatchSize,
         getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null,
         resolvedEncoderLayers(signature));
-    StructType inSchema = dataset.schema();
-    int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
-    SparkContext sc = dataset.sparkSession().sparkContext();
-    EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
+    return new PartitionEmbedder(model.broadcast(sc), signature,
         new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
-        inSchema.fieldIndex(getInputCol()), pairIndex, outputLayout(), EmbeddingCounters.register(sc));
-    return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
+        EmbeddingCounters.register(sc));
   }
 
   @Override

@@ -129,7 +129,25 @@ class KlueSqlFunctionsTest {
     Dataset<Row> sql = spark.sql("SELECT klue_embed(sentence1) AS a, klue_embed(sentence1) AS b FROM sts");
     List<Row> rows = sql.collectAsList();
     assertThat(SqlPlans.embedNodes(sql)).hasSize(1);
+    assertThat(sql.queryExecution().executedPlan().toString()).contains("KlueEmbed klue_embed(sentence1#");
     assertThat(TestRows.vector(rows.get(0), "a")).containsExactly(TestRows.vector(rows.get(0), "b"));
+  }
+
+  @Test
+  void groupByAnEmbedding() {
+    // Texts cut at maxSeqLength lose their "(i)" suffix, so some share an embedding: count what the stage gives.
+    java.util.Map<List<Float>, Long> expected = new java.util.HashMap<>();
+    for (Row row : stage().setInputCol("sentence1").transform(sts).collectAsList()) {
+      expected.merge(row.isNullAt(3) ? null : row.<Float>getList(3), 1L, Long::sum);
+    }
+    java.util.Map<List<Float>, Long> groups = new java.util.HashMap<>();
+    for (Row row : spark.sql("SELECT klue_embed(sentence1) AS v, count(*) AS n FROM sts "
+        + "GROUP BY klue_embed(sentence1)").collectAsList()) {
+      groups.put(row.isNullAt(0) ? null : row.<Float>getList(0), row.getLong(1));
+    }
+    assertThat(groups).isEqualTo(expected);
+    assertThat(groups.get(null)).isEqualTo(6);
+    assertThat(groups.size()).isGreaterThan(ROWS / 2);
   }
 
   @Test

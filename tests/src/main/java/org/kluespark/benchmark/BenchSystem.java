@@ -12,7 +12,9 @@ public enum BenchSystem {
   /** A Spark SQL UDF embedding one row per call with a static session and tokenizer (what users write). */
   NAIVE_UDF("naive-udf", true),
   /** kluespark's TextEmbedder stage, Parquet in, Parquet out. */
-  STAGE("stage", true);
+  STAGE("stage", true),
+  /** kluespark's SQL function, {@code SELECT *, klue_embed(text) FROM t}, Parquet in, Parquet out. */
+  SQL_UDF("sql-udf", true);
 
   private final String cliName;
   private final boolean spark;

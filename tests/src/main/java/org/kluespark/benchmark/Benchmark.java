@@ -178,7 +178,7 @@ public final class Benchmark {
     }
     md.append('\n').append(ResultTable.markdown(rows)).append('\n');
     md.append("sentences/s: rows / wall time of the median run's timed pass (JVM start, Spark start, model load "
-        + "and warm-up excluded; for naive-udf and stage: Parquet read, embed and Parquet write). "
+        + "and warm-up excluded; for naive-udf, stage and sql-udf: Parquet read, embed and Parquet write). "
         + "vs raw-sorted: throughput relative to raw-sorted on the same workload. padding eff.: real tokens / "
         + "tokens the model computed (rows × padded length). threads: intra-op threads of the one loop (raw), or "
         + "Spark task threads × intra-op threads. Peak heap and RSS: the largest over the runs.\n");

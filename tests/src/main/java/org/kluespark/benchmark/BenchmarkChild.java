@@ -26,6 +26,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.inference.SessionCache;
 import org.kluespark.metrics.EmbeddingMetrics;
+import org.kluespark.sql.KlueSqlFunctions;
+import org.kluespark.sql.KlueSqlOptions;
 import org.kluespark.stage.TextEmbedder;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -126,7 +128,11 @@ public final class BenchmarkChild {
     Path warmupOut = spec.scratch().resolve("warmup");
     Path timedOut = spec.scratch().resolve("output");
     try {
-      Pass pass = spec.system() == BenchSystem.STAGE ? stagePass(spec) : naivePass(spec);
+      Pass pass = switch (spec.system()) {
+        case STAGE -> stagePass(spec);
+        case SQL_UDF -> sqlPass(spec);
+        default -> naivePass(spec);
+      };
       pass.run(spark, spec.warmupParquet(), warmupOut);
       drain(spark);
       listener.reset();
@@ -154,7 +160,7 @@ public final class BenchmarkChild {
       long batches = -1;
       double inferenceSeconds;
       int loads;
-      if (spec.system() == BenchSystem.STAGE) {
+      if (spec.system() == BenchSystem.STAGE || spec.system() == BenchSystem.SQL_UDF) { // same named counters
         EmbeddingMetrics metrics = listener.metrics();
         realTokens = metrics.realTokens();
         paddedTokens = metrics.paddedTokens();
@@ -201,6 +207,20 @@ public final class BenchmarkChild {
         .setMaxSeqLength(spec.maxSeqLength());
     return (spark, input, output) -> embedder.transform(spark.read().parquet(input.toString()))
         .write().mode(SaveMode.Overwrite).parquet(output.toString());
+  }
+
+  /** The same model and settings as {@link #stagePass}, through {@code klue_embed} in a SQL query. */
+  private static Pass sqlPass(ChildSpec spec) {
+    KlueSqlOptions options = KlueSqlOptions.of(spec.modelDir().toUri().toString())
+        .withPooling("mean")
+        .withBatchSize(spec.batchSize())
+        .withMaxSeqLength(spec.maxSeqLength());
+    return (spark, input, output) -> {
+      KlueSqlFunctions.register(spark, options);
+      spark.read().parquet(input.toString()).createOrReplaceTempView("bench_texts");
+      spark.sql("SELECT *, klue_embed(" + TEXT_COL + ") AS " + OUTPUT_COL + " FROM bench_texts")
+          .write().mode(SaveMode.Overwrite).parquet(output.toString());
+    };
   }
 
   private static Pass naivePass(ChildSpec spec) {

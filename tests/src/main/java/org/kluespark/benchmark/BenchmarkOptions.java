@@ -35,7 +35,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
       "median throughput, padding efficiency, peak heap/RSS and model loads.",
       "",
       "  --workloads LIST         klue,longtail (default: both; klue is skipped when ../shared/klue is absent)",
-      "  --systems LIST           raw-sorted,raw-file-order,naive-udf,stage (default: all)",
+      "  --systems LIST           raw-sorted,raw-file-order,naive-udf,stage,sql-udf (default: all)",
       "  --runs N                 runs per (system, workload); the median is reported (default 3; --quick: 1)",
       "  --model NAME|DIR         built-in model name (minilm), synth:<preset> (e.g. synth:klue-bert-base, a\n"
       + "                           synthetic checkpoint converted once) or a bundle directory (default minilm)",

@@ -48,7 +48,7 @@ class BenchmarkHarnessTest {
   @Test
   void badOptionsSayWhatIsWrong() {
     assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--systems", "raw,stage"}, REPO))
-        .hasMessage("Unknown system 'raw', expected one of [raw-sorted, raw-file-order, naive-udf, stage]");
+        .hasMessage("Unknown system 'raw', expected one of [raw-sorted, raw-file-order, naive-udf, stage, sql-udf]");
     assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--runs", "0"}, REPO))
         .hasMessage("Invalid --runs (must be >= 1): 0");
     assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--batch-size"}, REPO))

@@ -6,6 +6,11 @@ public record TextInput(String text, String pair) {
     return new TextInput(text, null);
   }
 
+  /** A text pair; null (no embedding) when either text is null. */
+  public static TextInput ofPair(String text, String pair) {
+    return text == null || pair == null ? new TextInput(null, null) : new TextInput(text, pair);
+  }
+
   public boolean isNull() {
     return text == null;
   }

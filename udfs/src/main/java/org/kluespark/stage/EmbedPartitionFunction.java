@@ -34,38 +34,27 @@ import org.kluespark.tokenize.TokenizedText;
 final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
-  private final Broadcast<ModelBundle> model;
-  private final ModelSignature signature;
-  private final SessionSettings sessionSettings;
-  private final EmbeddingSettings settings;
+  private final PartitionEmbedder embedder;
   private final TokenSource tokens;
   private final String inputCol; // for messages
   private final OutputLayout layout;
-  private final EmbeddingCounters counters;
 
-  EmbedPartitionFunction(Broadcast<ModelBundle> model, ModelSignature signature, SessionSettings sessionSettings,
-      EmbeddingSettings settings, TokenSource tokens, String inputCol, OutputLayout layout,
-      EmbeddingCounters counters) {
-    this.model = model;
-    this.signature = signature;
-    this.sessionSettings = sessionSettings;
-    this.settings = settings;
+  EmbedPartitionFunction(PartitionEmbedder embedder, TokenSource tokens, String inputCol, OutputLayout layout) {
+    this.embedder = embedder;
     this.tokens = tokens;
     this.inputCol = inputCol;
     this.layout = layout;
-    this.counters = counters;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    ModelBundle bundle = model.value();
-    EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
-    WindowEmbedder embedder = new WindowEmbedder(session, settings, counters);
-    int window = Math.max(settings.windowSize(), settings.batchSizeOn(session.target()));
+    EncoderSession session = embedder.session();
+    WindowEmbedder windows = new WindowEmbedder(session, embedder.settings(), embedder.counters());
+    int window = embedder.windowRows(session);
     int partition = TaskContext.getPartitionId();
     long[] rowsBefore = {0}; // rows of the partition in earlier windows
     return new WindowedIterator<>(rows, window, batch -> {
-      List<Row> out = embedWindow(embedder, batch, partition, rowsBefore[0]);
+      List<Row> out = embedWindow(windows, batch, partition, rowsBefore[0]);
       rowsBefore[0] += batch.size();
       return out;
     });

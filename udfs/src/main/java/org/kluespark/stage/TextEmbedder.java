@@ -409,22 +409,30 @@ public class TextEmbedder extends Transformer implements MLWritable {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema(), true);
+    StructType inSchema = dataset.schema();
+    int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
+    PartitionEmbedder embedder = partitionEmbedder(dataset.sparkSession().sparkContext());
+    OutputLayout layout = outputLayout();
+    TextColumns texts = new TextColumns(embedder.model(), getMaxSeqLength(), inSchema.fieldIndex(getInputCol()),
+        pairIndex, layout.tokenColumns().any() ? OffsetUnit.fromParam(getOffsetUnit()) : null);
+    EmbedPartitionFunction function = new EmbedPartitionFunction(embedder, texts, getInputCol(), layout);
+    return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
+  }
+
+  /**
+   * What each task of {@link #transform} runs, with this stage's model and settings and a fresh set of
+   * counters registered with {@code sc}; the SQL functions ({@code org.kluespark.sql}) plan the same work.
+   */
+  public PartitionEmbedder partitionEmbedder(SparkContext sc) {
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
     int gpuBatchSize = isSet(batchSize) ? getBatchSize() : EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE;
     EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), gpuBatchSize,
         getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null,
         resolvedEncoderLayers(signature));
-    StructType inSchema = dataset.schema();
-    int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
-    SparkContext sc = dataset.sparkSession().sparkContext();
-    OutputLayout layout = outputLayout();
-    TextColumns texts = new TextColumns(model.broadcast(sc), getMaxSeqLength(), inSchema.fieldIndex(getInputCol()),
-        pairIndex, layout.tokenColumns().any() ? OffsetUnit.fromParam(getOffsetUnit()) : null);
-    EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
-        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, texts, getInputCol(),
-        layout, EmbeddingCounters.register(sc));
-    return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
+    return new PartitionEmbedder(model.broadcast(sc), signature,
+        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
+        EmbeddingCounters.register(sc));
   }
 
   @Override

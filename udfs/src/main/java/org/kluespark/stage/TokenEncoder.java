@@ -349,9 +349,10 @@ public class TokenEncoder extends Transformer implements MLWritable {
         new IdColumns.IdColumnNames(getInputWordIdsCol(), getInputMaskCol(), getInputTypeIdsCol()),
         getMaxSeqLength(), vocabSize);
     SparkContext sc = dataset.sparkSession().sparkContext();
-    EmbedPartitionFunction function = new EmbedPartitionFunction(model.broadcast(sc), signature,
-        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings, ids, getInputWordIdsCol(),
-        outputLayout(), EmbeddingCounters.register(sc));
+    PartitionEmbedder embedder = new PartitionEmbedder(model.broadcast(sc), signature,
+        new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
+        EmbeddingCounters.register(sc));
+    EmbedPartitionFunction function = new EmbedPartitionFunction(embedder, ids, getInputWordIdsCol(), outputLayout());
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 

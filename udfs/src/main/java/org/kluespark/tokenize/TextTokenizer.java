@@ -86,6 +86,14 @@ public final class TextTokenizer implements AutoCloseable {
     return spans;
   }
 
+  /**
+   * The tokens of one text as the model sees them: special tokens included, truncated to
+   * {@code maxSeqLength} (WordPiece continuations keep their {@code ##} prefix).
+   */
+  public String[] tokens(String text) {
+    return tokenizer.encode(text).getTokens();
+  }
+
   @Override
   public void close() {
     tokenizer.close();

@@ -22,9 +22,12 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   public static final String BATCHES = "kluespark.batches";
   public static final String INFERENCE_MICROS = "kluespark.inferenceMicros";
   public static final String OOM_SPLITS = "kluespark.oomSplits";
+  /** ONNX Runtime sessions created by the transform's tasks: one per executor JVM (and device) when reuse works. */
+  public static final String MODEL_LOADS = "kluespark.modelLoads";
 
   public static final List<String> NAMES =
-      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS);
+      List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS,
+          MODEL_LOADS);
 
   private final LongAccumulator rows;
   private final LongAccumulator nullRows;
@@ -34,6 +37,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   private final LongAccumulator batches;
   private final LongAccumulator inferenceMicros;
   private final LongAccumulator oomSplits;
+  private final LongAccumulator modelLoads;
 
   private EmbeddingCounters(SparkContext sc) {
     rows = sc.longAccumulator(ROWS);
@@ -44,6 +48,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     batches = sc.longAccumulator(BATCHES);
     inferenceMicros = sc.longAccumulator(INFERENCE_MICROS);
     oomSplits = sc.longAccumulator(OOM_SPLITS);
+    modelLoads = sc.longAccumulator(MODEL_LOADS);
   }
 
   /** Registers a fresh set of counters with {@code sc}. */
@@ -73,9 +78,14 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     oomSplits.add(1);
   }
 
+  /** A task of this transform created its JVM's session (the model was loaded there). */
+  public void modelLoaded() {
+    modelLoads.add(1);
+  }
+
   /** The totals so far as the driver sees them (merged from finished tasks). */
   public EmbeddingMetrics value() {
     return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
-        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value());
+        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value(), modelLoads.value());
   }
 }

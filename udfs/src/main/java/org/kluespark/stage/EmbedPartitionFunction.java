@@ -52,7 +52,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     ModelBundle bundle = model.value();
-    EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
+    EncoderSession session = SessionCache.get(bundle, signature, sessionSettings, counters::modelLoaded);
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
     int window = Math.max(settings.windowSize(), settings.batchSizeOn(session.target()));

@@ -34,7 +34,7 @@ import org.kluespark.testing.TestRows;
  * executor, and output that is only ever complete.
  */
 class StandaloneClusterIT {
-  // Few and short enough (32 tokens at most) that each run embeds for seconds, long enough to be killed mid-job.
+  // Few and short enough (24 tokens at most) that each run embeds for seconds, long enough to be killed mid-job.
   private static final int ROWS = 2000;
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
   private static final Pattern PROGRESS = Pattern.compile("kluespark: (\\d+) rows, ");
@@ -119,9 +119,8 @@ class StandaloneClusterIT {
 
   /**
    * Spark's file committer: tasks write under {@code --output/_temporary}, and only a finished job moves their
-   * files up and writes {@code _SUCCESS}. A job that fails inside its tasks cleans up after itself; a killed
-   * driver leaves its {@code _temporary} behind, which the default mode refuses and {@code --mode overwrite}
-   * replaces.
+   * files up and writes {@code _SUCCESS}. A job that fails inside its tasks, or whose driver is killed, leaves
+   * at most {@code _temporary}, which the default mode refuses and {@code --mode overwrite} replaces.
    */
   @Test
   void aFailedJobLeavesNoOutputAndOnlyOverwriteReplacesOne() throws Exception {
@@ -137,7 +136,10 @@ class StandaloneClusterIT {
     assertThat(failedExit).as("failing run:\n%s", failing.output()).isEqualTo(1);
     assertThat(failing.output()).contains("kluespark: error: Job aborted due to stage failure: Task ")
         .contains("failed 1 times");
-    assertThat(output).as("the aborted job's committer deleted its _temporary").isEmptyDirectory();
+    // The driver's abort deletes _temporary, but a task of the aborted stage still running on the other executor
+    // may recreate part of it: what may remain is under _temporary, never a committed file.
+    assertThat(listing(output)).noneMatch(name -> name.endsWith("_SUCCESS"))
+        .allMatch(name -> name.startsWith("_temporary"));
 
     cluster.awaitNoExecutors(Duration.ofSeconds(30));
     EmbedSubmission killedDriver = submit("commit-killed-driver", output, List.of(), "--mode", "overwrite");
@@ -178,7 +180,7 @@ class StandaloneClusterIT {
   /** The same embed settings for every run, so the vectors must match bit for bit. */
   private static List<String> embedArgs(Path output) {
     return List.of("--model", "minilm", "--input", input.toString(), "--format", "jsonl", "--text-col", "text",
-        "--output", output.toString(), "--partitions", "16", "--max-seq-length", "32", "--progress-interval", "0.5");
+        "--output", output.toString(), "--partitions", "16", "--max-seq-length", "24", "--progress-interval", "0.5");
   }
 
   /** Waits for a progress line with rows done (from finished tasks or executor heartbeats). */

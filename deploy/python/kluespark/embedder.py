@@ -99,25 +99,50 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         Params._dummy(), "intraOpThreads",
         "ONNX Runtime intra-op threads per session; 0 = spark.task.cpus",
         typeConverter=TypeConverters.toInt)
+    tokensCol = Param(
+        Params._dummy(), "tokensCol",
+        "optional output column of each row's token strings (array<string>, special tokens and ## pieces "
+        "included), one per token: aligned with sequenceOutputCol's rows and the input_word_ids",
+        typeConverter=TypeConverters.toString)
+    offsetsCol = Param(
+        Params._dummy(), "offsetsCol",
+        "optional output column of each token's span in its original text, "
+        "array<struct<start:int,end:int,segment:int>> aligned like tokensCol: text.substring(start, end) is "
+        "the token's surface form; segment 0 = inputCol, 1 = pairCol; null for special tokens",
+        typeConverter=TypeConverters.toString)
+    offsetUnit = Param(
+        Params._dummy(), "offsetUnit",
+        "what offsetsCol counts: codepoint (Unicode code points, as Python str indices, Spark SQL substring "
+        "and HF offset_mapping) or utf16 (Java/Scala String indices); they differ only after emoji and other "
+        "characters beyond U+FFFF",
+        typeConverter=TypeConverters.toString)
+    errorCol = Param(
+        Params._dummy(), "errorCol",
+        "optional string output column: when set, a row that cannot be embedded (the tokenizer or the model "
+        "fails on it alone) keeps null outputs and gets the reason here instead of failing the job; null for "
+        "every other row. Unset: such a row fails the task, naming its partition and index",
+        typeConverter=TypeConverters.toString)
 
     @keyword_only
     def __init__(self, *, modelPath=None, inputCol="text", pairCol=None, maxSeqLength=128, batchSize=32,
                  windowSize=1024, pooledOutputCol="pooled_output", sequenceOutputCol=None,
                  encoderOutputsCol=None, encoderLayers=None, pooling="auto", normalize=False,
-                 outputType="array", device="auto", intraOpThreads=0):
+                 outputType="array", device="auto", intraOpThreads=0, tokensCol=None, offsetsCol=None,
+                 offsetUnit="codepoint", errorCol=None):
         super().__init__()
         self._java_obj = self._new_java_obj(JAVA_CLASS, self.uid)
         # The Java stage's defaults. batchSize stays a default (not set), so a GPU task still uses 128.
         self._setDefault(inputCol="text", maxSeqLength=128, batchSize=32, windowSize=1024,
                          pooledOutputCol="pooled_output", pooling="auto", normalize=False, outputType="array",
-                         device="auto", intraOpThreads=0)
+                         device="auto", intraOpThreads=0, offsetUnit="codepoint")
         self.setParams(**self._input_kwargs)
 
     @keyword_only
     def setParams(self, *, modelPath=None, inputCol="text", pairCol=None, maxSeqLength=128, batchSize=32,
                   windowSize=1024, pooledOutputCol="pooled_output", sequenceOutputCol=None,
                   encoderOutputsCol=None, encoderLayers=None, pooling="auto", normalize=False,
-                  outputType="array", device="auto", intraOpThreads=0):
+                  outputType="array", device="auto", intraOpThreads=0, tokensCol=None, offsetsCol=None,
+                  offsetUnit="codepoint", errorCol=None):
         """Sets the Params given by keyword; the others keep their values."""
         return self._set(**self._input_kwargs)
 
@@ -173,6 +198,18 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
     def setIntraOpThreads(self, value):
         return self._set(intraOpThreads=value)
 
+    def setTokensCol(self, value):
+        return self._set(tokensCol=value)
+
+    def setOffsetsCol(self, value):
+        return self._set(offsetsCol=value)
+
+    def setOffsetUnit(self, value):
+        return self._set(offsetUnit=value)
+
+    def setErrorCol(self, value):
+        return self._set(errorCol=value)
+
     # ---- getters (None for an optional Param that is not set) ----
 
     def _get_or_none(self, param):
@@ -222,6 +259,18 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
 
     def getIntraOpThreads(self):
         return self.getOrDefault(self.intraOpThreads)
+
+    def getTokensCol(self):
+        return self._get_or_none(self.tokensCol)
+
+    def getOffsetsCol(self):
+        return self._get_or_none(self.offsetsCol)
+
+    def getOffsetUnit(self):
+        return self.getOrDefault(self.offsetUnit)
+
+    def getErrorCol(self):
+        return self._get_or_none(self.errorCol)
 
 
 class _TextEmbedderReader(JavaMLReader):

@@ -34,6 +34,15 @@ public final class SessionCache {
 
   /** The session for {@code bundle} on the device {@code settings} and the current task choose. */
   public static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings) {
+    return get(bundle, signature, settings, () -> {});
+  }
+
+  /**
+   * As {@link #get(ModelBundle, ModelSignature, SessionSettings)}; {@code onCreated} runs on the one thread that
+   * creates a new session (not on threads that find it cached), so a caller can count model loads.
+   */
+  public static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings,
+      Runnable onCreated) {
     ExecutionTarget target = DeviceChooser.choose(settings.device(), GpuEnvironment.ofCurrentTask());
     // spark.task.cpus threads per session: N concurrent tasks of an executor with N × task.cpus cores then
     // never run more threads than the executor was given, even though they share one session.
@@ -42,7 +51,7 @@ public final class SessionCache {
       target = ExecutionTarget.CPU; // this JVM already failed to start CUDA there; don't pay for it again
     }
     try {
-      return getOrCreate(bundle, signature, target, threads);
+      return getOrCreate(bundle, signature, target, threads, onCreated);
     } catch (CudaStartFailure failure) {
       if (settings.device() != Device.AUTO) {
         throw new IllegalStateException("device=cuda: ONNX Runtime could not start the CUDA provider on GPU "
@@ -55,19 +64,27 @@ public final class SessionCache {
         LOG.warn("device=auto: the CUDA provider failed on {} ({}); this executor runs on the CPU instead.",
             target, failure.getCause().getMessage());
       }
-      return getOrCreate(bundle, signature, ExecutionTarget.CPU, threads);
+      return getOrCreate(bundle, signature, ExecutionTarget.CPU, threads, onCreated);
     }
   }
 
   private static EncoderSession getOrCreate(ModelBundle bundle, ModelSignature signature, ExecutionTarget target,
-      int threads) {
+      int threads, Runnable onCreated) {
     String key = bundle.fingerprint() + "@" + target.key();
     EncoderSession cached = SESSIONS.get(key);
     if (cached != null) {
       return cached;
     }
     // computeIfAbsent blocks other threads asking for the same key until the one session exists.
-    return SESSIONS.computeIfAbsent(key, k -> create(bundle, signature, target, threads));
+    boolean[] created = {false};
+    EncoderSession session = SESSIONS.computeIfAbsent(key, k -> {
+      created[0] = true;
+      return create(bundle, signature, target, threads);
+    });
+    if (created[0]) {
+      onCreated.run(); // outside computeIfAbsent: the callback must not run while the map's bin is locked
+    }
+    return session;
   }
 
   private static EncoderSession create(ModelBundle bundle, ModelSignature signature, ExecutionTarget target,

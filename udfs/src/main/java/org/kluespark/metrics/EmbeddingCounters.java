@@ -22,12 +22,14 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   public static final String BATCHES = "kluespark.batches";
   public static final String INFERENCE_MICROS = "kluespark.inferenceMicros";
   public static final String OOM_SPLITS = "kluespark.oomSplits";
-  /** Rows kept with null outputs and a reason in errorCol (only with errorCol set). */
+  /** Rows that could not be embedded and were kept with null outputs (errorCol set). */
   public static final String FAILED_ROWS = "kluespark.failedRows";
+  /** ONNX Runtime sessions created by the transform's tasks: one per executor JVM (and device) when reuse works. */
+  public static final String MODEL_LOADS = "kluespark.modelLoads";
 
   public static final List<String> NAMES =
       List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS,
-          FAILED_ROWS);
+          FAILED_ROWS, MODEL_LOADS);
 
   private final LongAccumulator rows;
   private final LongAccumulator nullRows;
@@ -38,6 +40,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   private final LongAccumulator inferenceMicros;
   private final LongAccumulator oomSplits;
   private final LongAccumulator failedRows;
+  private final LongAccumulator modelLoads;
 
   private EmbeddingCounters(SparkContext sc) {
     rows = sc.longAccumulator(ROWS);
@@ -49,6 +52,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     inferenceMicros = sc.longAccumulator(INFERENCE_MICROS);
     oomSplits = sc.longAccumulator(OOM_SPLITS);
     failedRows = sc.longAccumulator(FAILED_ROWS);
+    modelLoads = sc.longAccumulator(MODEL_LOADS);
   }
 
   /** Registers a fresh set of counters with {@code sc}. */
@@ -84,9 +88,15 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     rows.add(count);
   }
 
+  /** A task of this transform created its JVM's session (the model was loaded there). */
+  public void modelLoaded() {
+    modelLoads.add(1);
+  }
+
   /** The totals so far as the driver sees them (merged from finished tasks). */
   public EmbeddingMetrics value() {
     return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
-        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value(), failedRows.value());
+        truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value(), failedRows.value(),
+        modelLoads.value());
   }
 }

@@ -56,7 +56,7 @@ public final class PartitionEmbedder implements Serializable {
 
   /** Executor side: the JVM's shared session for this model. */
   EncoderSession session() {
-    return SessionCache.get(model.value(), signature, sessionSettings);
+    return SessionCache.get(model.value(), signature, sessionSettings, counters::modelLoaded);
   }
 
   /** Rows held per window: the window size, and at least one batch on the session's device. */
@@ -82,7 +82,7 @@ public final class PartitionEmbedder implements Serializable {
   public <T, R> Iterator<R> embed(Iterator<T> rows, Function<T, TextInput> input,
       BiFunction<T, Embedding, R> output) {
     ModelBundle bundle = model.value();
-    EncoderSession session = SessionCache.get(bundle, signature, sessionSettings);
+    EncoderSession session = session();
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
     int window = windowRows(session);

@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.kluespark.inference.SessionCache;
 import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
@@ -27,6 +28,11 @@ class EmbeddingMetricsTest {
     assertThat(metrics.paddingEfficiency()).isEqualTo(120_345 / 130_000.0);
     assertThat(metrics.summary()).isEqualTo("3000 rows (2 null), 359 truncated at maxSeqLength (12.0%), 94 batches, "
         + "padding efficiency 92.6% (120345 real / 130000 padded tokens), inference 35.2 s");
+    assertThat(new EmbeddingMetrics(3000, 2, 120_345, 130_000, 359, 94, 35_200_000, 0, 0, 2).summary())
+        .isEqualTo(metrics.summary() + ", 2 model loads");
+    assertThat(new EmbeddingMetrics(1, 0, 1, 1, 0, 1, 0, 0, 0, 1).summary()).endsWith("inference 0.0 s, 1 model load");
+    assertThat(new EmbeddingMetrics(4, 0, 1, 1, 0, 1, 0, 0, 3, 1).summary())
+        .endsWith("inference 0.0 s, 3 row(s) failed (null outputs, reason in errorCol), 1 model load");
     assertThat(EmbeddingMetrics.ZERO.paddingEfficiency()).isEqualTo(1.0);
     assertThat(EmbeddingMetrics.ZERO.truncatedFraction()).isZero();
   }
@@ -52,6 +58,34 @@ class EmbeddingMetricsTest {
     TextEmbedder stage = new TextEmbedder().setModelPath(TestModels.minilmDir().toString()).setBatchSize(2)
         .setMaxSeqLength(8);
 
+    EmbeddingMetrics metrics = run(stage, input, 4);
+    assertThat(metrics.rows()).isEqualTo(4);
+    assertThat(metrics.nullRows()).isEqualTo(1);
+    assertThat(metrics.realTokens()).isEqualTo(3 + 4 + 8);
+    assertThat(metrics.paddedTokens()).isEqualTo(2 * 4 + 8);
+    assertThat(metrics.truncatedRows()).isEqualTo(1);
+    assertThat(metrics.batches()).isEqualTo(2);
+    assertThat(metrics.inferenceMicros()).isPositive();
+  }
+
+  /** A fresh JVM cache: the first transform's tasks load the model once between them, later transforms never. */
+  @Test
+  void modelLoadsCountTheSessionsATransformCreated() {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create("a"), RowFactory.create("b"),
+        RowFactory.create("c"), RowFactory.create("d")), new StructType().add("text", DataTypes.StringType))
+        .repartition(4);
+    TextEmbedder stage = new TextEmbedder().setModelPath(TestModels.minilmDir().toString());
+    SessionCache.resetForTesting();
+
+    assertThat(run(stage, input, 4).modelLoads()).isEqualTo(1);
+    assertThat(run(stage, input, 4).modelLoads()).isZero();
+    assertThat(SessionCache.sessionsCreated()).isEqualTo(1);
+  }
+
+  /** The metrics of one transform, added up over its successful tasks as the CLI's listener does. */
+  private static EmbeddingMetrics run(TextEmbedder stage, Dataset<Row> input, int expectedRows) {
+    SparkSession spark = SparkTestSession.get();
     AtomicReference<EmbeddingMetrics> total = new AtomicReference<>(EmbeddingMetrics.ZERO);
     SparkListener listener = new SparkListener() {
       @Override
@@ -64,21 +98,13 @@ class EmbeddingMetricsTest {
     };
     spark.sparkContext().addSparkListener(listener);
     try {
-      assertThat(stage.transform(input).collectAsList()).hasSize(4);
+      assertThat(stage.transform(input).collectAsList()).hasSize(expectedRows);
       spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError(e);
     } finally {
       spark.sparkContext().removeSparkListener(listener);
     }
-
-    EmbeddingMetrics metrics = total.get();
-    assertThat(metrics.rows()).isEqualTo(4);
-    assertThat(metrics.nullRows()).isEqualTo(1);
-    assertThat(metrics.realTokens()).isEqualTo(3 + 4 + 8);
-    assertThat(metrics.paddedTokens()).isEqualTo(2 * 4 + 8);
-    assertThat(metrics.truncatedRows()).isEqualTo(1);
-    assertThat(metrics.batches()).isEqualTo(2);
-    assertThat(metrics.inferenceMicros()).isPositive();
+    return total.get();
   }
 }

@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.kluespark.model.ModelSignature;
 
 /**
@@ -23,7 +25,13 @@ import org.kluespark.model.ModelSignature;
  * memory outlives the call.
  */
 public final class EncoderSession implements BatchRunner, AutoCloseable {
+  /** How long {@link #close} waits for running batches; at JVM exit a stuck one must not hang shutdown. */
+  static final long CLOSE_WAIT_SECONDS = 30;
+
   private final AtomicReference<OrtSession> session;
+  // Runs hold the read lock, close the write lock: closing a session while a task thread is inside
+  // OrtSession.run frees memory native code is still using (a SIGSEGV at shutdown otherwise).
+  private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
   private final ModelSignature signature;
   private final ExecutionTarget target;
   private final Set<String> requestedOutputs;
@@ -73,10 +81,19 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
    */
   @Override
   public EncoderOutput run(TokenBatch batch, Set<Integer> layers) throws OrtException {
-    OrtSession live = session.get();
-    if (live == null) {
-      throw new IllegalStateException("EncoderSession is closed");
+    inUse.readLock().lock();
+    try {
+      OrtSession live = session.get();
+      if (live == null) {
+        throw new IllegalStateException("EncoderSession is closed");
+      }
+      return run(live, batch, layers);
+    } finally {
+      inUse.readLock().unlock();
     }
+  }
+
+  private EncoderOutput run(OrtSession live, TokenBatch batch, Set<Integer> layers) throws OrtException {
     Set<String> outputs = outputsFor(layers);
     OrtEnvironment env = OrtSessionFactory.environment();
     long[] shape = {batch.rows(), batch.seqLen()};
@@ -148,12 +165,31 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
     return out;
   }
 
-  /** Safe to call twice. */
+  /**
+   * Closes the session once no batch is running. Safe to call twice. If batches still run after
+   * {@link #CLOSE_WAIT_SECONDS} (a JVM exiting under a busy task), the native session is left for the
+   * process exit to reclaim rather than freed under them.
+   */
   @Override
   public void close() throws OrtException {
-    OrtSession live = session.getAndSet(null);
-    if (live != null) {
-      live.close();
+    boolean locked;
+    try {
+      locked = inUse.writeLock().tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      locked = false;
+    }
+    if (!locked) {
+      session.set(null); // later runs fail cleanly; the running one keeps its native session
+      return;
+    }
+    try {
+      OrtSession live = session.getAndSet(null);
+      if (live != null) {
+        live.close();
+      }
+    } finally {
+      inUse.writeLock().unlock();
     }
   }
 }

@@ -145,6 +145,9 @@ class StandaloneClusterIT {
     EmbedSubmission killedDriver = submit("commit-killed-driver", output, List.of(), "--mode", "overwrite");
     awaitRowsDone(killedDriver);
     killedDriver.kill();
+    // The killed driver's executors may finish (and move) a task attempt before they notice it is gone:
+    // read what remains once they have exited.
+    cluster.awaitNoExecutors(Duration.ofSeconds(60));
     List<String> remains = listing(output);
     System.out.printf("driver killed mid-job: --output holds %d paths, %d of them part files, all under "
         + "_temporary: %s%n", remains.size(), remains.stream().filter(name -> name.contains("part-")).count(),

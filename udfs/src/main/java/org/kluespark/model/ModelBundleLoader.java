@@ -96,16 +96,14 @@ public final class ModelBundleLoader {
     if ("file".equals(fs.getScheme())) {
       return FileDigests.sha256(java.nio.file.Paths.get(fs.makeQualified(file).toUri()));
     }
+    java.security.MessageDigest digest = FileDigests.newSha256();
     try (InputStream in = fs.open(file)) {
-      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
       byte[] buffer = new byte[1 << 20];
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         digest.update(buffer, 0, n);
       }
-      return java.util.HexFormat.of().formatHex(digest.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
+    return java.util.HexFormat.of().formatHex(digest.digest());
   }
 
   private static byte[] readRequired(FileSystem fs, Path dir, String name, String location) throws IOException {

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embeds one window of rows: tokenize every row, sort by token count, cut batches of {@code batchSize},
- * pad each batch only to its own longest row, run, pool, and put results back in input order.
+ * Embeds one window of rows: tokenize every row, sort by token count, cut batches of at most {@code batchSize}
+ * where lengths jump ({@link BatchPlanner}), pad each batch only to its own longest row, run, pool, and put
+ * results back in input order.
  *
  * <p>Sorting keeps rows of similar length together, so little compute is spent on padding; the order
  * users see never changes. Rows tokenized elsewhere (the two-stage pipeline's id columns) enter at
@@ -135,10 +136,16 @@ public final class WindowEmbedder {
 
     Embedding[] results = new Embedding[n];
     Set<Integer> layersToFetch = settings.layersToFetch();
-    int batchSize = settings.batchSizeOn(session.target());
-    for (int start = 0; start < order.size(); start += batchSize) {
-      runBatch(order.subList(start, Math.min(order.size(), start + batchSize)), tokenized, layersToFetch, results,
-          failures);
+    int[] sortedLengths = new int[order.size()];
+    for (int i = 0; i < sortedLengths.length; i++) {
+      sortedLengths[i] = tokenized[order.get(i)].length();
+    }
+    int[] ends = BatchPlanner.plan(sortedLengths, settings.batchSizeOn(session.target()),
+        BatchPlanner.batchCostTokens(session.target()));
+    int start = 0;
+    for (int end : ends) {
+      runBatch(order.subList(start, end), tokenized, layersToFetch, results, failures);
+      start = end;
     }
     return Arrays.asList(results);
   }

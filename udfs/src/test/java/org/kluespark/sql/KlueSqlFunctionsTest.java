@@ -14,12 +14,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.kluespark.embed.BatchPlanner;
 import org.kluespark.inference.SessionCache;
 import org.kluespark.metrics.EmbeddingMetrics;
 import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestRows;
+import org.kluespark.tokenize.TextTokenizer;
 
 class KlueSqlFunctionsTest {
   private static final int ROWS = 100;
@@ -89,10 +91,33 @@ class KlueSqlFunctionsTest {
     assertThat(metrics.rows()).isEqualTo(2L * ROWS);
     assertThat(metrics.nullRows()).isEqualTo(nullTexts + nullPairs);
     long embedded = 2L * ROWS - nullTexts - nullPairs;
-    assertThat(metrics.batches()).as("batched: %d rows in %d-row batches over %d partitions, twice", embedded,
-        BATCH_SIZE, partitions).isLessThanOrEqualTo(2L * ((ROWS + BATCH_SIZE - 1) / BATCH_SIZE + partitions))
-        .isGreaterThanOrEqualTo(2L * ((ROWS - nullPairs + BATCH_SIZE - 1) / BATCH_SIZE));
-    assertThat((double) embedded / metrics.batches()).as("rows per batch").isGreaterThan(20);
+    assertThat(metrics.batches()).as("batched: %d rows over %d partitions, twice, in the batches BatchPlanner "
+        + "plans for each partition's rows (one window each)", embedded, partitions).isEqualTo(plannedBatches());
+    assertThat((double) embedded / metrics.batches()).as("rows per ONNX Runtime call").isGreaterThan(4);
+  }
+
+  /** The batches the planner cuts, per partition, for the non-null texts and for the pairs with both sides. */
+  private static long plannedBatches() {
+    long batches = 0;
+    try (TextTokenizer tokenizer = TextTokenizer.fromJson(TestModels.minilm().tokenizerBytes(), 128)) {
+      for (List<Row> partition : sts.javaRDD().glom().collect()) {
+        List<Integer> single = new ArrayList<>();
+        List<Integer> pair = new ArrayList<>();
+        for (Row row : partition) {
+          if (!row.isNullAt(1)) {
+            single.add(tokenizer.encode(row.getString(1), null).length());
+            if (!row.isNullAt(2)) {
+              pair.add(tokenizer.encode(row.getString(1), row.getString(2)).length());
+            }
+          }
+        }
+        for (List<Integer> lengths : List.of(single, pair)) {
+          int[] sorted = lengths.stream().mapToInt(Integer::intValue).sorted().toArray();
+          batches += BatchPlanner.plan(sorted, BATCH_SIZE, BatchPlanner.CPU_BATCH_COST_TOKENS).length;
+        }
+      }
+    }
+    return batches;
   }
 
   @Test

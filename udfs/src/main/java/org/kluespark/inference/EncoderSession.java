@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -99,12 +98,12 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
     long[] shape = {batch.rows(), batch.seqLen()};
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
-      inputs.put(ModelSignature.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape));
+      inputs.put(ModelSignature.INPUT_IDS, OnnxTensor.createTensor(env, batch.inputIdsBuffer(), shape));
       inputs.put(ModelSignature.ATTENTION_MASK,
-          OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
+          OnnxTensor.createTensor(env, batch.attentionMaskBuffer(), shape));
       if (signature.hasTokenTypeIds()) {
         inputs.put(ModelSignature.TOKEN_TYPE_IDS,
-            OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape));
+            OnnxTensor.createTensor(env, batch.tokenTypeIdsBuffer(), shape));
       }
       try (OrtSession.Result result = live.run(inputs, outputs)) {
         OnnxTensor tokens = tensor(result, signature.lastHiddenStateOutput());

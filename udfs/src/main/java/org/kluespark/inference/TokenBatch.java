@@ -1,22 +1,27 @@
 package org.kluespark.inference;
 
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.util.List;
 import org.kluespark.tokenize.TokenizedText;
 
 /**
  * A batch of tokenized rows padded on the right to the batch's own longest row, as flat row-major
- * {@code [rows, seqLen]} arrays ready for ONNX Runtime.
+ * {@code [rows, seqLen]} tensors' contents.
+ *
+ * <p>The contents live in direct, native-order buffers: ONNX Runtime's Java API wraps such a buffer as a
+ * tensor without copying it, where a heap array is first copied into a fresh direct buffer on every call.
  */
 public final class TokenBatch {
   private final int rows;
   private final int seqLen;
-  private final long[] inputIds;
-  private final long[] attentionMask;
-  private final long[] tokenTypeIds;
+  private final LongBuffer inputIds;
+  private final LongBuffer attentionMask;
+  private final LongBuffer tokenTypeIds;
   private final int[] lengths;
 
-  private TokenBatch(int rows, int seqLen, long[] inputIds, long[] attentionMask, long[] tokenTypeIds,
+  private TokenBatch(int rows, int seqLen, LongBuffer inputIds, LongBuffer attentionMask, LongBuffer tokenTypeIds,
       int[] lengths) {
     this.rows = rows;
     this.seqLen = seqLen;
@@ -36,20 +41,32 @@ public final class TokenBatch {
     for (TokenizedText text : texts) {
       seqLen = Math.max(seqLen, text.length());
     }
-    long[] ids = new long[rows * seqLen];
-    long[] mask = new long[rows * seqLen];
-    long[] types = new long[rows * seqLen];
-    Arrays.fill(ids, padId);
+    int size = rows * seqLen;
+    LongBuffer ids = direct(size);
+    LongBuffer mask = direct(size); // zero-filled: padding is masked out
+    LongBuffer types = direct(size); // zero-filled: padding is segment 0
     int[] lengths = new int[rows];
     for (int r = 0; r < rows; r++) {
       TokenizedText text = texts.get(r);
-      int offset = r * seqLen;
-      System.arraycopy(text.ids(), 0, ids, offset, text.length());
-      System.arraycopy(text.typeIds(), 0, types, offset, text.length());
-      Arrays.fill(mask, offset, offset + text.length(), 1L);
-      lengths[r] = text.length();
+      int length = text.length();
+      ids.put(text.ids(), 0, length);
+      for (int t = length; t < seqLen; t++) {
+        ids.put(padId);
+      }
+      mask.position(r * seqLen);
+      for (int t = 0; t < length; t++) {
+        mask.put(1L);
+      }
+      types.put(r * seqLen, text.typeIds(), 0, length);
+      lengths[r] = length;
     }
+    ids.rewind();
+    mask.rewind();
     return new TokenBatch(rows, seqLen, ids, mask, types, lengths);
+  }
+
+  private static LongBuffer direct(int longs) {
+    return ByteBuffer.allocateDirect(longs * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
   }
 
   public int rows() {
@@ -60,17 +77,36 @@ public final class TokenBatch {
     return seqLen;
   }
 
-  /** Row-major [rows, seqLen] ids; shared, not copied: do not modify. */
+  /** Row-major [rows, seqLen] ids, copied out (for fakes and tests; sessions use {@link #inputIdsBuffer()}). */
   public long[] inputIds() {
-    return inputIds;
+    return copy(inputIds);
   }
 
   long[] attentionMask() {
-    return attentionMask;
+    return copy(attentionMask);
   }
 
   long[] tokenTypeIds() {
-    return tokenTypeIds;
+    return copy(tokenTypeIds);
+  }
+
+  /** The ids as a direct buffer for an ONNX Runtime tensor; a fresh view, so callers cannot move each other. */
+  LongBuffer inputIdsBuffer() {
+    return inputIds.duplicate();
+  }
+
+  LongBuffer attentionMaskBuffer() {
+    return attentionMask.duplicate();
+  }
+
+  LongBuffer tokenTypeIdsBuffer() {
+    return tokenTypeIds.duplicate();
+  }
+
+  private static long[] copy(LongBuffer buffer) {
+    long[] out = new long[buffer.capacity()];
+    buffer.duplicate().rewind().get(out);
+    return out;
   }
 
   /** Real (unpadded) token count of row {@code r}. */

@@ -28,4 +28,16 @@ class TokenBatchTest {
         new TokenizedText(new long[] {0, 2}, new long[2], false)), 1);
     assertThat(batch.inputIds()).containsExactly(0, 5, 2, 0, 2, 1);
   }
+
+  @Test
+  void tensorsAreDirectNativeOrderBuffersOnlyOrtWraps() {
+    TokenBatch batch = TokenBatch.pad(List.of(new TokenizedText(new long[] {101, 102}, new long[2], false)), 0);
+    for (java.nio.LongBuffer buffer : List.of(batch.inputIdsBuffer(), batch.attentionMaskBuffer(),
+        batch.tokenTypeIdsBuffer())) {
+      assertThat(buffer.isDirect()).isTrue();
+      assertThat(buffer.order()).isEqualTo(java.nio.ByteOrder.nativeOrder());
+      assertThat(buffer.position()).isZero();
+      assertThat(buffer.remaining()).isEqualTo(2);
+    }
+  }
 }

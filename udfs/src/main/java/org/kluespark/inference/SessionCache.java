@@ -34,24 +34,31 @@ public final class SessionCache {
 
   /** The session for {@code bundle} on the device {@code settings} and the current task choose. */
   public static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings) {
-    return get(bundle, signature, settings, () -> {});
+    return get(bundle, signature, settings, SessionEvents.NONE);
   }
 
   /**
-   * As {@link #get(ModelBundle, ModelSignature, SessionSettings)}; {@code onCreated} runs on the one thread that
-   * creates a new session (not on threads that find it cached), so a caller can count model loads.
+   * As {@link #get(ModelBundle, ModelSignature, SessionSettings)}; {@code events} hears, on the task's own thread,
+   * when this task created the session (threads that find it cached do not) and when it runs on the CPU although
+   * it has a GPU, so a job can count model loads and fallbacks.
    */
   public static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings,
-      Runnable onCreated) {
-    ExecutionTarget target = DeviceChooser.choose(settings.device(), GpuEnvironment.ofCurrentTask());
+      SessionEvents events) {
+    return get(bundle, signature, settings, events, GpuEnvironment.ofCurrentTask());
+  }
+
+  static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings,
+      SessionEvents events, GpuEnvironment gpus) {
+    ExecutionTarget target = DeviceChooser.choose(settings.device(), gpus);
     // spark.task.cpus threads per session: N concurrent tasks of an executor with N × task.cpus cores then
     // never run more threads than the executor was given, even though they share one session.
     int threads = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : taskCpus();
     if (target.cuda() && settings.device() == Device.AUTO && CUDA_FAILED.contains(target)) {
-      target = ExecutionTarget.CPU; // this JVM already failed to start CUDA there; don't pay for it again
+      events.cpuFallback(); // this JVM already failed to start CUDA there; don't pay for it again
+      return getOrCreate(bundle, signature, ExecutionTarget.CPU, threads, events);
     }
     try {
-      return getOrCreate(bundle, signature, target, threads, onCreated);
+      return getOrCreate(bundle, signature, target, threads, events);
     } catch (CudaStartFailure failure) {
       if (settings.device() != Device.AUTO) {
         throw new IllegalStateException("device=cuda: ONNX Runtime could not start the CUDA provider on GPU "
@@ -61,15 +68,16 @@ public final class SessionCache {
       }
       CUDA_FAILED.add(target);
       if (CPU_FALLBACK_WARNED.compareAndSet(false, true)) {
-        LOG.warn("device=auto: the CUDA provider failed on {} ({}); this executor runs on the CPU instead.",
-            target, failure.getCause().getMessage());
+        LOG.warn("device=auto: the CUDA provider failed on {} ({}); this executor runs on the CPU instead "
+            + "(counted in kluespark.cpuFallbacks).", target, failure.getCause().getMessage());
       }
-      return getOrCreate(bundle, signature, ExecutionTarget.CPU, threads, onCreated);
+      events.cpuFallback();
+      return getOrCreate(bundle, signature, ExecutionTarget.CPU, threads, events);
     }
   }
 
   private static EncoderSession getOrCreate(ModelBundle bundle, ModelSignature signature, ExecutionTarget target,
-      int threads, Runnable onCreated) {
+      int threads, SessionEvents events) {
     String key = bundle.fingerprint() + "@" + target.key();
     EncoderSession cached = SESSIONS.get(key);
     if (cached != null) {
@@ -82,7 +90,7 @@ public final class SessionCache {
       return create(bundle, signature, target, threads);
     });
     if (created[0]) {
-      onCreated.run(); // outside computeIfAbsent: the callback must not run while the map's bin is locked
+      events.modelLoaded(); // outside computeIfAbsent: the callback must not run while the map's bin is locked
     }
     return session;
   }

@@ -5,13 +5,14 @@ import java.util.List;
 import org.apache.spark.SparkContext;
 import org.apache.spark.util.LongAccumulator;
 import org.kluespark.embed.EmbeddingListener;
+import org.kluespark.inference.SessionEvents;
 
 /**
  * The stage's executor-side counters: named Spark accumulators, one set per transform, updated after every
  * batch. Named accumulators show in the Spark UI's stage pages, ride along in executor heartbeats while
  * tasks run, and reach driver-side listeners with each finished task ({@link EmbeddingMetrics} adds them up).
  */
-public final class EmbeddingCounters implements EmbeddingListener, Serializable {
+public final class EmbeddingCounters implements EmbeddingListener, SessionEvents, Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String ROWS = "kluespark.rowsEmbedded";
@@ -26,10 +27,12 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   public static final String FAILED_ROWS = "kluespark.failedRows";
   /** ONNX Runtime sessions created by the transform's tasks: one per executor JVM (and device) when reuse works. */
   public static final String MODEL_LOADS = "kluespark.modelLoads";
+  /** Tasks that had a GPU but ran on the CPU because the CUDA provider could not start there (device=auto). */
+  public static final String CPU_FALLBACKS = "kluespark.cpuFallbacks";
 
   public static final List<String> NAMES =
       List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS,
-          FAILED_ROWS, MODEL_LOADS);
+          FAILED_ROWS, MODEL_LOADS, CPU_FALLBACKS);
 
   private final LongAccumulator rows;
   private final LongAccumulator nullRows;
@@ -41,6 +44,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   private final LongAccumulator oomSplits;
   private final LongAccumulator failedRows;
   private final LongAccumulator modelLoads;
+  private final LongAccumulator cpuFallbacks;
 
   private EmbeddingCounters(SparkContext sc) {
     rows = sc.longAccumulator(ROWS);
@@ -53,6 +57,7 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
     oomSplits = sc.longAccumulator(OOM_SPLITS);
     failedRows = sc.longAccumulator(FAILED_ROWS);
     modelLoads = sc.longAccumulator(MODEL_LOADS);
+    cpuFallbacks = sc.longAccumulator(CPU_FALLBACKS);
   }
 
   /** Registers a fresh set of counters with {@code sc}. */
@@ -89,14 +94,20 @@ public final class EmbeddingCounters implements EmbeddingListener, Serializable 
   }
 
   /** A task of this transform created its JVM's session (the model was loaded there). */
+  @Override
   public void modelLoaded() {
     modelLoads.add(1);
+  }
+
+  @Override
+  public void cpuFallback() {
+    cpuFallbacks.add(1);
   }
 
   /** The totals so far as the driver sees them (merged from finished tasks). */
   public EmbeddingMetrics value() {
     return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
         truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value(), failedRows.value(),
-        modelLoads.value());
+        modelLoads.value(), cpuFallbacks.value());
   }
 }

@@ -10,14 +10,21 @@ import org.apache.spark.scheduler.AccumulableInfo;
  * truncated at maxSeqLength, and how much of the model's work went to padding.
  */
 public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
-    long batches, long inferenceMicros, long oomSplits, long failedRows, long modelLoads) {
+    long batches, long inferenceMicros, long oomSplits, long failedRows, long modelLoads, long cpuFallbacks) {
 
-  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final EmbeddingMetrics ZERO = new EmbeddingMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-  /** Without failed rows and model loads. */
+  /** Without failed rows, model loads and CPU fallbacks. */
   public EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
       long batches, long inferenceMicros, long oomSplits) {
-    this(rows, nullRows, realTokens, paddedTokens, truncatedRows, batches, inferenceMicros, oomSplits, 0, 0);
+    this(rows, nullRows, realTokens, paddedTokens, truncatedRows, batches, inferenceMicros, oomSplits, 0, 0, 0);
+  }
+
+  /** Without CPU fallbacks. */
+  public EmbeddingMetrics(long rows, long nullRows, long realTokens, long paddedTokens, long truncatedRows,
+      long batches, long inferenceMicros, long oomSplits, long failedRows, long modelLoads) {
+    this(rows, nullRows, realTokens, paddedTokens, truncatedRows, batches, inferenceMicros, oomSplits, failedRows,
+        modelLoads, 0);
   }
 
   /** Totals from accumulator values keyed by their {@link EmbeddingCounters} names; other names are ignored. */
@@ -27,7 +34,8 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
         values.getOrDefault(EmbeddingCounters.PADDED_TOKENS, 0L),
         values.getOrDefault(EmbeddingCounters.TRUNCATED_ROWS, 0L), values.getOrDefault(EmbeddingCounters.BATCHES, 0L),
         values.getOrDefault(EmbeddingCounters.INFERENCE_MICROS, 0L), values.getOrDefault(EmbeddingCounters.OOM_SPLITS, 0L),
-        values.getOrDefault(EmbeddingCounters.FAILED_ROWS, 0L), values.getOrDefault(EmbeddingCounters.MODEL_LOADS, 0L));
+        values.getOrDefault(EmbeddingCounters.FAILED_ROWS, 0L), values.getOrDefault(EmbeddingCounters.MODEL_LOADS, 0L),
+        values.getOrDefault(EmbeddingCounters.CPU_FALLBACKS, 0L));
   }
 
   /**
@@ -49,7 +57,7 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
     return new EmbeddingMetrics(rows + other.rows, nullRows + other.nullRows, realTokens + other.realTokens,
         paddedTokens + other.paddedTokens, truncatedRows + other.truncatedRows, batches + other.batches,
         inferenceMicros + other.inferenceMicros, oomSplits + other.oomSplits, failedRows + other.failedRows,
-        modelLoads + other.modelLoads);
+        modelLoads + other.modelLoads, cpuFallbacks + other.cpuFallbacks);
   }
 
   /** Real tokens / padded tokens: 1.0 means no compute spent on padding. */
@@ -66,7 +74,8 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
   /**
    * {@code 3000 rows (2 null), 360 truncated at maxSeqLength (12.0%), 94 batches, padding efficiency 92.6%
    * (120345 real / 130000 padded tokens), inference 35.2 s, 2 model loads}. Model loads are the sessions this
-   * run's tasks created (one per executor JVM; none where a session was already cached) and are left out at 0.
+   * run's tasks created (one per executor JVM; none where a session was already cached) and are left out at 0;
+   * so are CPU fallbacks (tasks that had a GPU but ran on the CPU because CUDA could not start).
    */
   public String summary() {
     return String.format(Locale.ROOT, "%d rows (%d null), %d truncated at maxSeqLength (%.1f%%), %d batches, "
@@ -74,6 +83,8 @@ public record EmbeddingMetrics(long rows, long nullRows, long realTokens, long p
         truncatedRows, 100 * truncatedFraction(), batches, 100 * paddingEfficiency(), realTokens, paddedTokens,
         inferenceMicros / 1e6) + (oomSplits > 0 ? ", " + oomSplits + " batch(es) split after running out of memory" : "")
         + (failedRows > 0 ? ", " + failedRows + " row(s) failed (null outputs, reason in errorCol)" : "")
-        + (modelLoads > 0 ? ", " + modelLoads + (modelLoads == 1 ? " model load" : " model loads") : "");
+        + (modelLoads > 0 ? ", " + modelLoads + (modelLoads == 1 ? " model load" : " model loads") : "")
+        + (cpuFallbacks > 0 ? ", " + cpuFallbacks + " task(s) ran on the CPU because the CUDA provider failed "
+            + "(device=auto; see the executor log)" : "");
   }
 }

@@ -56,7 +56,7 @@ public final class PartitionEmbedder implements Serializable {
 
   /** Executor side: the JVM's shared session for this model. */
   EncoderSession session() {
-    return SessionCache.get(model.value(), signature, sessionSettings, counters::modelLoaded);
+    return SessionCache.get(model.value(), signature, sessionSettings, counters);
   }
 
   /** Rows held per window: the window size, and at least one batch on the session's device. */

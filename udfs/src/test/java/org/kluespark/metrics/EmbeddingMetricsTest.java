@@ -33,6 +33,10 @@ class EmbeddingMetricsTest {
     assertThat(new EmbeddingMetrics(1, 0, 1, 1, 0, 1, 0, 0, 0, 1).summary()).endsWith("inference 0.0 s, 1 model load");
     assertThat(new EmbeddingMetrics(4, 0, 1, 1, 0, 1, 0, 0, 3, 1).summary())
         .endsWith("inference 0.0 s, 3 row(s) failed (null outputs, reason in errorCol), 1 model load");
+    assertThat(new EmbeddingMetrics(4, 0, 1, 1, 0, 1, 0, 0, 0, 1, 2).summary()).endsWith("inference 0.0 s, "
+        + "1 model load, 2 task(s) ran on the CPU because the CUDA provider failed (device=auto; see the executor log)");
+    assertThat(EmbeddingMetrics.fromAccumulators(Map.of(EmbeddingCounters.CPU_FALLBACKS, 3L)).cpuFallbacks())
+        .isEqualTo(3);
     assertThat(EmbeddingMetrics.ZERO.paddingEfficiency()).isEqualTo(1.0);
     assertThat(EmbeddingMetrics.ZERO.truncatedFraction()).isZero();
   }

@@ -72,6 +72,14 @@ public final class WindowEmbedder {
    * reported to {@code failures} get a null result unless it throws.
    */
   public List<Embedding> embed(List<TextInput> inputs, RowFailureHandler failures) throws OrtException {
+    return embed(tokenize(inputs, failures), failures);
+  }
+
+  /**
+   * Pre-processing alone, so it can run ahead on another thread ({@link WindowedIterator#pipelined}): every
+   * row's tokens, null for null texts and for rows the tokenizer throws on, which go to {@code failures}.
+   */
+  public TokenizedWindow tokenize(List<TextInput> inputs, RowFailureHandler failures) {
     if (tokenizer == null) {
       throw new IllegalStateException("This WindowEmbedder has no tokenizer; use embedTokenized");
     }
@@ -90,8 +98,16 @@ public final class WindowEmbedder {
         failedRows[i] = true;
       }
     }
-    return embedTokens(tokenized, failedRows, failures);
+    return new TokenizedWindow(tokenized, failedRows);
   }
+
+  /** Inference and post-processing of a window {@link #tokenize} prepared. */
+  public List<Embedding> embed(TokenizedWindow window, RowFailureHandler failures) throws OrtException {
+    return embedTokens(window.tokens(), window.failedRows(), failures);
+  }
+
+  /** A window's tokens: null for null rows and for {@code failedRows}, which the tokenizer could not take. */
+  public record TokenizedWindow(TokenizedText[] tokens, boolean[] failedRows) {}
 
   /** Results in the order of {@code rows}; null where the row is null (a row with null outputs). */
   public List<Embedding> embedTokenized(List<TokenizedText> rows) throws OrtException {

@@ -13,6 +13,7 @@ import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.embed.RowEmbeddingException;
 import org.kluespark.embed.RowFailureHandler;
+import org.kluespark.embed.TokenizeAhead;
 import org.kluespark.embed.WindowEmbedder;
 import org.kluespark.embed.WindowedIterator;
 import org.kluespark.inference.EncoderSession;
@@ -50,17 +51,19 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
   public Iterator<Row> call(Iterator<Row> rows) {
     EncoderSession session = embedder.session();
     WindowEmbedder windows = new WindowEmbedder(session, embedder.settings(), embedder.counters());
-    int window = embedder.windowRows(session);
     int partition = TaskContext.getPartitionId();
-    long[] rowsBefore = {0}; // rows of the partition in earlier windows
-    return new WindowedIterator<>(rows, window, batch -> {
-      List<Row> out = embedWindow(windows, batch, partition, rowsBefore[0]);
-      rowsBefore[0] += batch.size();
-      return out;
-    });
+    // The next window's tokens are read (tokenized) ahead while this window runs through the model.
+    return WindowedIterator.pipelined(rows, embedder.windowRows(session),
+        (window, firstRow) -> readTokens(window, partition, firstRow),
+        read -> embedWindow(windows, read), TokenizeAhead.executor());
   }
 
-  private List<Row> embedWindow(WindowEmbedder embedder, List<Row> rows, int partition, long firstRow) {
+  /** A window's rows, their tokens (null for null or failed rows) and each failed row's reason. */
+  private record WindowTokens(List<Row> rows, List<TokenizedText> tokens, boolean[] failed, String[] errors,
+      RowFailureHandler failures) {}
+
+  /** Pre-processing, ahead of the model: runs on a tokenizer thread, touching only this window's rows. */
+  private WindowTokens readTokens(List<Row> rows, int partition, long firstRow) {
     List<TokenizedText> inputs = new ArrayList<>(rows.size());
     String[] errors = new String[rows.size()];
     RowFailureHandler failures = layout.hasErrorCol()
@@ -81,9 +84,15 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
       }
       inputs.add(read);
     }
+    return new WindowTokens(rows, inputs, failed, errors, failures);
+  }
+
+  private List<Row> embedWindow(WindowEmbedder embedder, WindowTokens window) {
+    List<Row> rows = window.rows();
+    List<TokenizedText> inputs = window.tokens();
     List<Embedding> embeddings;
     try {
-      embeddings = embedder.embedTokenized(inputs, failed, failures);
+      embeddings = embedder.embedTokenized(inputs, window.failed(), window.failures());
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.size() + " rows: "
           + e.getMessage(), e);
@@ -96,7 +105,7 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
       for (int c = 0; c < width; c++) {
         values[c] = row.get(c);
       }
-      layout.fill(values, width, embeddings.get(i), inputs.get(i), errors[i]);
+      layout.fill(values, width, embeddings.get(i), inputs.get(i), window.errors()[i]);
       out.add(RowFactory.create(values));
     }
     return out;

@@ -10,8 +10,11 @@ import java.util.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
+import org.kluespark.embed.RowFailureHandler;
 import org.kluespark.embed.TextInput;
+import org.kluespark.embed.TokenizeAhead;
 import org.kluespark.embed.WindowEmbedder;
+import org.kluespark.embed.WindowEmbedder.TokenizedWindow;
 import org.kluespark.embed.WindowedIterator;
 import org.kluespark.inference.EncoderSession;
 import org.kluespark.inference.SessionCache;
@@ -76,8 +79,10 @@ public final class PartitionEmbedder implements Serializable {
 
   /**
    * Executor side: streams {@code rows} window by window through the JVM's shared session, yielding
-   * {@code output(row, embedding)} for every row in input order ({@code embedding} null for a null text).
-   * Rows are held for a window, so {@code rows} must not reuse its objects (copy Spark's InternalRows).
+   * {@code output(row, embedding)} for every row in input order ({@code embedding} null for a null text). The
+   * next window is tokenized ahead while this one runs ({@link WindowedIterator#pipelined}); {@code input} runs
+   * on the task's thread as rows are pulled. Rows are held for up to two windows, so {@code rows} must not
+   * reuse its objects (copy Spark's InternalRows).
    */
   public <T, R> Iterator<R> embed(Iterator<T> rows, Function<T, TextInput> input,
       BiFunction<T, Embedding, R> output) {
@@ -85,26 +90,49 @@ public final class PartitionEmbedder implements Serializable {
     EncoderSession session = session();
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
-    int window = windowRows(session);
-    return new WindowedIterator<T, R>(rows, window, batch -> embedWindow(embedder, batch, input, output));
+    Iterator<RowInput<T>> withInputs = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public RowInput<T> next() {
+        T row = rows.next();
+        return new RowInput<>(row, input.apply(row));
+      }
+    };
+    return WindowedIterator.pipelined(withInputs, windowRows(session),
+        (window, firstRow) -> new TokenizedRows<>(window, embedder.tokenize(inputsOf(window), RowFailureHandler.FAIL)),
+        tokenized -> finishWindow(embedder, tokenized, output), TokenizeAhead.executor());
   }
 
-  private static <T, R> List<R> embedWindow(WindowEmbedder embedder, List<T> rows, Function<T, TextInput> input,
-      BiFunction<T, Embedding, R> output) {
-    List<TextInput> inputs = new ArrayList<>(rows.size());
-    for (T row : rows) {
-      inputs.add(input.apply(row));
+  /** A row and its text, read on the task's thread. */
+  private record RowInput<T>(T row, TextInput input) {}
+
+  /** A window's rows and their tokens. */
+  private record TokenizedRows<T>(List<RowInput<T>> rows, TokenizedWindow tokens) {}
+
+  private static <T> List<TextInput> inputsOf(List<RowInput<T>> window) {
+    List<TextInput> inputs = new ArrayList<>(window.size());
+    for (RowInput<T> row : window) {
+      inputs.add(row.input());
     }
+    return inputs;
+  }
+
+  private static <T, R> List<R> finishWindow(WindowEmbedder embedder, TokenizedRows<T> window,
+      BiFunction<T, Embedding, R> output) {
     List<Embedding> embeddings;
     try {
-      embeddings = embedder.embed(inputs);
+      embeddings = embedder.embed(window.tokens(), RowFailureHandler.FAIL);
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.size() + " rows: "
+      throw new IllegalStateException("ONNX Runtime failed on a batch of " + window.rows().size() + " rows: "
           + e.getMessage(), e);
     }
-    List<R> out = new ArrayList<>(rows.size());
-    for (int i = 0; i < rows.size(); i++) {
-      out.add(output.apply(rows.get(i), embeddings.get(i)));
+    List<R> out = new ArrayList<>(embeddings.size());
+    for (int i = 0; i < embeddings.size(); i++) {
+      out.add(output.apply(window.rows().get(i).row(), embeddings.get(i)));
     }
     return out;
   }

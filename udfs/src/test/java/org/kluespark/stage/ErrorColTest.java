@@ -123,6 +123,26 @@ class ErrorColTest {
   }
 
   @Test
+  void windowsTokenizedAheadKeepRowIndicesOrderAndReasons() {
+    // Windows of 2 rows: each window is tokenized on another thread while the previous one runs.
+    Dataset<Row> input = rows("zero", "one", "two", "three", "four", "five", "boom", "seven", "eight").coalesce(1);
+    assertThatThrownBy(failing().setWindowSize(2).transform(input)::collectAsList)
+        .hasStackTraceContaining("Row 6 of partition 0 (column `text`) cannot be embedded: the model failed on "
+            + "this row alone (3 tokens): ");
+    List<Row> kept = failing().setWindowSize(2).setErrorCol("why").transform(input).collectAsList();
+    assertThat(kept).extracting(r -> r.getInt(0)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
+    for (int i = 0; i < kept.size(); i++) {
+      assertThat(kept.get(i).isNullAt(3)).as("row %d has an error", i).isEqualTo(i != 6);
+    }
+    List<Row> oneWindow = new TextEmbedder().setModelPath(TestModels.minilmDir().toString()).setPooling("mean")
+        .transform(input).collectAsList();
+    for (int i : new int[] {0, 5, 8}) {
+      assertThat(TestRows.maxAbsDiff(TestRows.vector(kept.get(i), "pooled_output"),
+          TestRows.vector(oneWindow.get(i), "pooled_output"))).as("row %d", i).isLessThan(1e-5);
+    }
+  }
+
+  @Test
   void rowsWithoutFailuresGetANullErrorColumn() {
     List<Row> out = new TextEmbedder().setModelPath(TestModels.minilmDir().toString()).setErrorCol("why")
         .setSequenceOutputCol("seq").transform(rows("hello", null)).collectAsList();

@@ -131,6 +131,10 @@ public class TextEmbedder extends Transformer implements MLWritable {
 
     setDefault(inputCol, "text");
     setDefault(maxSeqLength, 128);
+    // Measured on KLUE STS+NLI dev (5,038 sentences, BatchPlanner cuts): padding efficiency is 95.7% with
+    // windows of 128 rows, 98.7% with 512, 99.1% with 1024 and 99.7% with 4096, so 1024 rows (a few MB of
+    // tokens and outputs) takes nearly all the gain. batchSize is the planner's cap: on the CPU the cost per
+    // token is flat from 4 to 32 rows and a little worse at 64 (MiniLM, 24-token rows), so 32.
     setDefault(batchSize, 32);
     setDefault(windowSize, 1024);
     setDefault(pooledOutputCol, "pooled_output");

@@ -16,8 +16,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.kluespark.metrics.EmbeddingMetrics;
 import org.kluespark.stage.TextEmbedder;
 import scala.Tuple4;
-import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 /**
  * Feeds a {@link ProgressTracker} from Spark's scheduler events, counting only the stages of jobs started
@@ -58,11 +57,12 @@ final class ProgressListener extends SparkListener {
    */
   @Override
   public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-    for (Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task : CollectionConverters.asJava(update.accumUpdates())) {
+    // var: the tuples hold immutable.Seq on Scala 2.13 and collection.Seq on 2.12 (the Spark 3.5 build)
+    for (var task : JavaConverters.seqAsJavaList(update.accumUpdates())) {
       if (!stageIds.contains((Integer) task._2())) {
         continue;
       }
-      List<AccumulableInfo> accumulators = CollectionConverters.asJava(task._4());
+      List<AccumulableInfo> accumulators = JavaConverters.seqAsJavaList(task._4());
       boolean embedding = false;
       for (AccumulableInfo accumulator : accumulators) {
         if (accumulator.name().contains(TextEmbedder.ROWS_ACCUMULATOR) && accumulator.update().isDefined()) {
@@ -91,7 +91,7 @@ final class ProgressListener extends SparkListener {
     }
     TaskMetrics metrics = taskEnd.taskMetrics();
     long written = metrics == null ? 0 : metrics.outputMetrics().recordsWritten();
-    List<AccumulableInfo> accumulables = CollectionConverters.asJava(taskEnd.taskInfo().accumulables());
+    List<AccumulableInfo> accumulables = JavaConverters.seqAsJavaList(taskEnd.taskInfo().accumulables());
     boolean embedded = accumulables.stream().anyMatch(info -> info.name().contains(TextEmbedder.ROWS_ACCUMULATOR));
     if (embedded) {
       tracker.addMetrics(EmbeddingMetrics.fromTaskAccumulables(accumulables));

@@ -7,7 +7,7 @@ import java.util.StringJoiner;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 /**
  * --show: the first rows of the output, one line each, readable in a terminal: long texts are cut to
@@ -48,7 +48,7 @@ final class RowPreview {
       return numbers(vector.toArray());
     }
     if (value instanceof scala.collection.Seq<?> seq) {
-      return sequence(CollectionConverters.asJava(seq));
+      return sequence(JavaConverters.seqAsJavaList(seq));
     }
     if (value instanceof List<?> list) {
       return sequence(list);

@@ -18,8 +18,7 @@ import org.apache.spark.storage.RDDInfo;
 import org.kluespark.stage.TextEmbedder;
 import scala.Option;
 import scala.Tuple4;
-import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,9 +73,8 @@ class ProgressListenerTest {
   }
 
   private static StageInfo stage(int id, int tasks) {
-    return new StageInfo(id, 0, "stage " + id, tasks, CollectionConverters.asScala(List.<RDDInfo>of()).toList(),
-        CollectionConverters.asScala(List.<Object>of()).toList(), "", null,
-        CollectionConverters.asScala(List.<Seq<TaskLocation>>of()).toList(), Option.empty(), 0, false, 0);
+    return new StageInfo(id, 0, "stage " + id, tasks, ProgressListenerTest.<RDDInfo>scalaList(List.of()),
+        scalaList(List.of()), "", null, scalaList(List.of()), Option.empty(), 0, false, 0);
   }
 
   private static AccumulableInfo accumulator(String name, long update) {
@@ -84,16 +82,22 @@ class ProgressListenerTest {
         Option.empty());
   }
 
-  private static Tuple4<Object, Object, Object, Seq<AccumulableInfo>> runningTask(long taskId, int stageId,
-      AccumulableInfo info) {
-    return new Tuple4<>(taskId, stageId, 0, CollectionConverters.asScala(List.of(info)).toList());
+  private static Tuple4<Object, Object, Object, scala.collection.immutable.List<AccumulableInfo>> runningTask(
+      long taskId, int stageId, AccumulableInfo info) {
+    return new Tuple4<>(taskId, stageId, 0, scalaList(List.of(info)));
   }
 
-  @SafeVarargs
-  private static SparkListenerExecutorMetricsUpdate heartbeat(
-      Tuple4<Object, Object, Object, Seq<AccumulableInfo>>... tasks) {
-    return new SparkListenerExecutorMetricsUpdate("driver", CollectionConverters.asScala(List.of(tasks)).toList(),
+  /** Raw Tuple4: its Seq is immutable.Seq on Scala 2.13 and collection.Seq on 2.12 (the Spark 3.5 build). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static SparkListenerExecutorMetricsUpdate heartbeat(Tuple4... tasks) {
+    scala.collection.immutable.List accumUpdates = scalaList(List.of(tasks));
+    return new SparkListenerExecutorMetricsUpdate("driver", accumUpdates,
         scala.collection.immutable.Map$.MODULE$.empty());
+  }
+
+  /** The element type comes from the parameter it is passed to, whichever Scala version's Seq that names. */
+  private static <T> scala.collection.immutable.List<T> scalaList(List<T> items) {
+    return JavaConverters.asScalaBuffer(items).toList();
   }
 
   @Test

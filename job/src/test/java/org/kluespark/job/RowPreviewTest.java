@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vectors;
 import org.junit.jupiter.api.Test;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 class RowPreviewTest {
   @Test
@@ -30,21 +30,21 @@ class RowPreviewTest {
   @Test
   void vectorsShowTheirHeadAndDimension() {
     List<Float> floats = List.of(0.5f, -0.25f, 0.125f, 1f, 2f, 3f);
-    assertThat(RowPreview.value(CollectionConverters.asScala(floats).toSeq()))
+    assertThat(RowPreview.value(JavaConverters.asScalaBuffer(floats).toList()))
         .isEqualTo("[0.5000, -0.2500, 0.1250, 1.0000, ...] (6)");
     assertThat(RowPreview.value(Vectors.dense(1, 2))).isEqualTo("[1.0000, 2.0000] (2)");
   }
 
   @Test
   void tokenVectorsShowTheirShape() {
-    var token = CollectionConverters.asScala(List.of(1f, 2f, 3f)).toSeq();
-    var tokens = CollectionConverters.asScala(List.of(token, token)).toSeq();
+    var token = JavaConverters.asScalaBuffer(List.of(1f, 2f, 3f)).toList();
+    var tokens = JavaConverters.asScalaBuffer(List.of(token, token)).toList();
     assertThat(RowPreview.value(tokens)).isEqualTo("[2 x 3]");
   }
 
   @Test
   void otherArraysAndStructsAreListed() {
-    var ints = CollectionConverters.asScala(List.of(4, 4, 5)).toSeq();
+    var ints = JavaConverters.asScalaBuffer(List.of(4, 4, 5)).toList();
     assertThat(RowPreview.value(ints)).isEqualTo("[4, 4, 5]");
     var labels = new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {1L, 4.0},
         new org.apache.spark.sql.types.StructType().add("binary-label", "long").add("label", "double"));

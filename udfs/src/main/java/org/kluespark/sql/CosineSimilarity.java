@@ -1,6 +1,7 @@
 package org.kluespark.sql;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -15,7 +16,6 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
 /**
@@ -24,7 +24,7 @@ import scala.collection.immutable.Seq;
  * is null, holds a null element, or has zero norm (the cosine is undefined); vectors of different lengths are
  * an error.
  */
-public final class CosineSimilarity extends Expression implements CodegenFallback, Serializable {
+public final class CosineSimilarity extends CatalystNodes.ExpressionNode implements CodegenFallback, Serializable {
   private static final long serialVersionUID = 1L;
   private static final VectorUDT VECTOR = new VectorUDT();
 
@@ -47,8 +47,8 @@ public final class CosineSimilarity extends Expression implements CodegenFallbac
   }
 
   @Override
-  public Expression withNewChildrenInternal(IndexedSeq<Expression> newChildren) {
-    return new CosineSimilarity(newChildren.apply(0), newChildren.apply(1));
+  protected Expression withChildren(List<Expression> newChildren) {
+    return new CosineSimilarity(newChildren.get(0), newChildren.get(1));
   }
 
   @Override

@@ -84,8 +84,15 @@ public final class ExtractKlueEmbeddings extends Rule<LogicalPlan> {
       requireGroupedOutsideAggregates((Expression) e, groupingCalls);
       aggregates.add((NamedExpression) calls.replace((Expression) e));
     }
-    return new Aggregate(Seqs.from(grouping), Seqs.from(aggregates), calls.evalOver(aggregate.child()),
-        aggregate.hint());
+    // makeCopy keeps any arguments after the child as they are (Spark 4.0's hint, which Spark 3.5 lacks)
+    Object[] arguments = new Object[aggregate.productArity()];
+    for (int i = 0; i < arguments.length; i++) {
+      arguments[i] = aggregate.productElement(i);
+    }
+    arguments[0] = Seqs.from(grouping);
+    arguments[1] = Seqs.from(aggregates);
+    arguments[2] = calls.evalOver(aggregate.child());
+    return aggregate.makeCopy(arguments);
   }
 
   /** A call outside an aggregate function is only per group when it is itself a GROUP BY expression. */
@@ -133,17 +140,15 @@ public final class ExtractKlueEmbeddings extends Rule<LogicalPlan> {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static scala.collection.immutable.Seq<NamedExpression> castNamed(
-      scala.collection.immutable.Seq<Attribute> attributes) {
-    return (scala.collection.immutable.Seq<NamedExpression>) (scala.collection.immutable.Seq<?>) attributes;
+  private static scala.collection.immutable.Seq<NamedExpression> castNamed(scala.collection.Seq<Attribute> attributes) {
+    return Seqs.from(new ArrayList<NamedExpression>(Seqs.toList(attributes)));
   }
 
-  private static boolean containsCall(scala.collection.immutable.Seq<Expression> expressions) {
+  private static boolean containsCall(scala.collection.Seq<Expression> expressions) {
     return firstCall(expressions) != null;
   }
 
-  private static KlueEmbedExpression firstCall(scala.collection.immutable.Seq<Expression> expressions) {
+  private static KlueEmbedExpression firstCall(scala.collection.Seq<Expression> expressions) {
     for (Expression e : Seqs.toList(expressions)) {
       KlueEmbedExpression found = firstCall(e);
       if (found != null) {

@@ -9,7 +9,6 @@ import org.apache.spark.sql.catalyst.expressions.AttributeSet;
 import org.apache.spark.sql.catalyst.expressions.AttributeSet$;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
 /**
@@ -17,7 +16,7 @@ import scala.collection.immutable.Seq;
  * {@code call}'s embedding. Planned as {@link KlueEmbedExec} by {@link KlueEmbedStrategy}. The call's options
  * are resolved (never {@link KlueSqlOptions#FROM_SESSION_CONF}).
  */
-public final class KlueEmbedEval extends LogicalPlan implements Serializable {
+public final class KlueEmbedEval extends CatalystNodes.LogicalNode implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final KlueEmbedExpression call;
@@ -60,8 +59,8 @@ public final class KlueEmbedEval extends LogicalPlan implements Serializable {
   }
 
   @Override
-  public LogicalPlan withNewChildrenInternal(IndexedSeq<LogicalPlan> newChildren) {
-    return new KlueEmbedEval(call, result, newChildren.apply(0));
+  protected LogicalPlan withChildren(List<LogicalPlan> newChildren) {
+    return new KlueEmbedEval(call, result, newChildren.get(0));
   }
 
   @Override

@@ -21,7 +21,6 @@ import org.apache.spark.sql.types.DataType;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.TextInput;
 import org.kluespark.stage.PartitionEmbedder;
-import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
 /**
@@ -30,7 +29,7 @@ import scala.collection.immutable.Seq;
  * the executor's one shared session) and appends the embedding to each row. One output row per input row,
  * in input order, so the child's partitioning and ordering hold for the output too.
  */
-public final class KlueEmbedExec extends SparkPlan {
+public final class KlueEmbedExec extends CatalystNodes.PhysicalNode {
   private static final long serialVersionUID = 1L;
 
   private final KlueEmbedExpression call;
@@ -53,7 +52,7 @@ public final class KlueEmbedExec extends SparkPlan {
   @Override
   public RDD<InternalRow> doExecute() {
     Seq<Expression> arguments = call.children();
-    Seq<Attribute> childOutput = child.output();
+    var childOutput = child.output(); // an immutable Seq on Scala 2.13, as UnsafeProjection.create takes it there
     List<Attribute> out = Seqs.toList(output());
     DataType[] outputTypes = new DataType[out.size()];
     for (int i = 0; i < outputTypes.length; i++) {
@@ -111,7 +110,7 @@ public final class KlueEmbedExec extends SparkPlan {
 
   @Override
   public Seq<SortOrder> outputOrdering() {
-    return child.outputOrdering();
+    return Seqs.from(Seqs.toList(child.outputOrdering())); // Scala 2.12 (Spark 3.5) returns a collection.Seq
   }
 
   @Override
@@ -120,8 +119,8 @@ public final class KlueEmbedExec extends SparkPlan {
   }
 
   @Override
-  public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> newChildren) {
-    return new KlueEmbedExec(call, result, newChildren.apply(0), embedder);
+  protected SparkPlan withChildren(List<SparkPlan> newChildren) {
+    return new KlueEmbedExec(call, result, newChildren.get(0), embedder);
   }
 
   @Override

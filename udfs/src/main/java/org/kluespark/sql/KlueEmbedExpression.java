@@ -12,7 +12,6 @@ import org.apache.spark.sql.catalyst.expressions.codegen.ExprCode;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
-import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
 /**
@@ -22,7 +21,7 @@ import scala.collection.immutable.Seq;
  * (as PySpark's pandas UDFs become {@code ArrowEvalPython} nodes). {@link Unevaluable} keeps the optimizer from
  * evaluating it early (e.g. folding it into a local relation).
  */
-public final class KlueEmbedExpression extends Expression implements Unevaluable, Serializable {
+public final class KlueEmbedExpression extends CatalystNodes.ExpressionNode implements Unevaluable, Serializable {
   private static final long serialVersionUID = 1L;
   static final DataType RESULT_TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
 
@@ -62,8 +61,8 @@ public final class KlueEmbedExpression extends Expression implements Unevaluable
   }
 
   @Override
-  public Expression withNewChildrenInternal(IndexedSeq<Expression> newChildren) {
-    return new KlueEmbedExpression(newChildren.toList(), options);
+  protected Expression withChildren(List<Expression> newChildren) {
+    return new KlueEmbedExpression(Seqs.from(newChildren), options);
   }
 
   @Override

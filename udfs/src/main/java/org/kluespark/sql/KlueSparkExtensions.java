@@ -17,7 +17,8 @@ public final class KlueSparkExtensions extends AbstractFunction1<SparkSessionExt
   @Override
   public BoxedUnit apply(SparkSessionExtensions extensions) {
     for (KlueSqlFunctions.Definition definition : KlueSqlFunctions.definitions(KlueSqlOptions.FROM_SESSION_CONF)) {
-      extensions.injectFunction(new Tuple3<>(definition.id(), definition.info(), definition.builder()));
+      extensions.injectFunction(new Tuple3<>(definition.id(), definition.info(),
+          CatalystNodes.functionBuilder(definition.builder())));
     }
     extensions.injectOptimizerRule(session -> new ExtractKlueEmbeddings());
     extensions.injectPlannerStrategy(KlueEmbedStrategy::new);

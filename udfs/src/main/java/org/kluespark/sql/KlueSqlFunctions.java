@@ -2,6 +2,8 @@ package org.kluespark.sql;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.ExperimentalMethods;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSession$;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
@@ -12,8 +14,6 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.execution.SparkStrategy;
 import org.apache.spark.sql.internal.SQLConf;
-import scala.Function1;
-import scala.collection.immutable.Seq;
 
 /**
  * The kluespark Spark SQL functions, for SQL, Java/Scala and PySpark ({@code spark.sql(...)}):
@@ -42,7 +42,7 @@ public final class KlueSqlFunctions {
   private KlueSqlFunctions() {}
 
   /** A function's name, its {@code DESCRIBE FUNCTION} text and how its expression is built. */
-  record Definition(FunctionIdentifier id, ExpressionInfo info, Function1<Seq<Expression>, Expression> builder) {}
+  record Definition(FunctionIdentifier id, ExpressionInfo info, Function<List<Expression>, Expression> builder) {}
 
   /** Registers the functions; they read their model from {@code spark.kluespark.*} when a query is planned. */
   public static void register(SparkSession spark) {
@@ -62,20 +62,20 @@ public final class KlueSqlFunctions {
     if (!options.fromSessionConf()) {
       options.toEmbedder().modelSignature();
     }
-    org.apache.spark.sql.classic.SparkSession session = (org.apache.spark.sql.classic.SparkSession) spark;
     for (Definition definition : definitions(options)) {
-      session.sessionState().functionRegistry().registerFunction(definition.id(), definition.info(),
-          definition.builder());
+      ClassicSession.state(spark).functionRegistry().registerFunction(definition.id(), definition.info(),
+          CatalystNodes.functionBuilder(definition.builder()));
     }
-    List<Rule<LogicalPlan>> rules = new ArrayList<>(Seqs.toList(session.experimental().extraOptimizations()));
+    ExperimentalMethods experimental = ClassicSession.experimental(spark);
+    List<Rule<LogicalPlan>> rules = new ArrayList<>(Seqs.toList(experimental.extraOptimizations()));
     if (rules.stream().noneMatch(ExtractKlueEmbeddings.class::isInstance)) {
       rules.add(new ExtractKlueEmbeddings());
-      session.experimental().extraOptimizations_$eq(Seqs.from(rules));
+      experimental.extraOptimizations_$eq(Seqs.from(rules));
     }
-    List<SparkStrategy> strategies = new ArrayList<>(Seqs.toList(session.experimental().extraStrategies()));
+    List<SparkStrategy> strategies = new ArrayList<>(Seqs.toList(experimental.extraStrategies()));
     if (strategies.stream().noneMatch(KlueEmbedStrategy.class::isInstance)) {
       strategies.add(new KlueEmbedStrategy(spark));
-      session.experimental().extraStrategies_$eq(Seqs.from(strategies));
+      experimental.extraStrategies_$eq(Seqs.from(strategies));
     }
   }
 
@@ -83,21 +83,21 @@ public final class KlueSqlFunctions {
     return List.of(
         definition(EMBED, KlueEmbedExpression.class, "_FUNC_(text) - the text's pooled embedding (array<float>) "
             + "from the kluespark model; null for a null text. Batched per partition.", 1,
-            args -> new KlueEmbedExpression(args, options)),
+            args -> new KlueEmbedExpression(Seqs.from(args), options)),
         definition(EMBED_PAIR, KlueEmbedExpression.class, "_FUNC_(text, pair) - the pooled embedding of a text "
             + "pair ([CLS] text [SEP] pair [SEP]); null when either is null. Batched per partition.", 2,
-            args -> new KlueEmbedExpression(args, options)),
+            args -> new KlueEmbedExpression(Seqs.from(args), options)),
         definition(TOKENIZE, KlueTokenize.class, "_FUNC_(text) - the model's tokens of text (array<string>), "
             + "special tokens included, truncated to maxSeqLength.", 1,
-            args -> tokenize(args.apply(0), options)),
+            args -> tokenize(args.get(0), options)),
         definition(COSINE_SIMILARITY, CosineSimilarity.class, "_FUNC_(a, b) - cosine similarity (double) of two "
             + "array<float>, array<double> or ML Vector values; null if either is null or has zero norm.", 2,
-            args -> new CosineSimilarity(args.apply(0), args.apply(1))));
+            args -> new CosineSimilarity(args.get(0), args.get(1))));
   }
 
   private static Definition definition(String name, Class<?> implementation, String usage, int arity,
-      Function1<Seq<Expression>, Expression> builder) {
-    Function1<Seq<Expression>, Expression> checked = args -> {
+      Function<List<Expression>, Expression> builder) {
+    Function<List<Expression>, Expression> checked = args -> {
       if (args.size() != arity) {
         throw new IllegalArgumentException(name + " takes " + arity + " argument" + (arity == 1 ? "" : "s")
             + " but got " + args.size() + (name.equals(EMBED) && args.size() == 2 ? "; for text pairs use "

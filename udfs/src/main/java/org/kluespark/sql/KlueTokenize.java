@@ -1,6 +1,7 @@
 package org.kluespark.sql;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.analysis.TypeCheckResult;
@@ -14,7 +15,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.kluespark.stage.PartitionEmbedder;
-import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
 /**
@@ -22,7 +22,7 @@ import scala.collection.immutable.Seq;
  * {@code klue_embed} feeds the model ({@code [CLS]} and {@code [SEP]} included, truncated to maxSeqLength); null
  * for a null text. Row by row: tokenizing gains nothing from batches. Uses the executor's shared tokenizer.
  */
-public final class KlueTokenize extends Expression implements CodegenFallback, Serializable {
+public final class KlueTokenize extends CatalystNodes.ExpressionNode implements CodegenFallback, Serializable {
   private static final long serialVersionUID = 1L;
   static final DataType RESULT_TYPE = DataTypes.createArrayType(DataTypes.StringType, false);
 
@@ -47,8 +47,8 @@ public final class KlueTokenize extends Expression implements CodegenFallback, S
   }
 
   @Override
-  public Expression withNewChildrenInternal(IndexedSeq<Expression> newChildren) {
-    return new KlueTokenize(newChildren.apply(0), options, model);
+  protected Expression withChildren(List<Expression> newChildren) {
+    return new KlueTokenize(newChildren.get(0), options, model);
   }
 
   @Override

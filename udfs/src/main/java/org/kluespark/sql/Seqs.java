@@ -2,10 +2,13 @@ package org.kluespark.sql;
 
 import java.util.Arrays;
 import java.util.List;
+import scala.collection.JavaConverters;
 import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
 
-/** Conversions between Java lists and the Scala sequences Catalyst's tree nodes take. */
+/**
+ * Conversions between Java lists and the Scala sequences Catalyst's tree nodes take. JavaConverters (deprecated
+ * on Scala 2.13 but present) rather than scala.jdk, which Scala 2.12 (the Spark 3.5 build) lacks.
+ */
 final class Seqs {
   private Seqs() {}
 
@@ -15,10 +18,10 @@ final class Seqs {
   }
 
   static <T> Seq<T> from(List<T> items) {
-    return CollectionConverters.asScala(items).toList();
+    return JavaConverters.asScalaBuffer(items).toList();
   }
 
   static <T> List<T> toList(scala.collection.Seq<T> items) {
-    return CollectionConverters.asJava(items);
+    return JavaConverters.seqAsJavaList(items);
   }
 }

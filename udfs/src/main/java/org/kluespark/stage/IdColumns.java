@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.kluespark.tokenize.TokenizedText;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 /**
  * Reads rows a preprocessor tokenized: {@code input_word_ids}, {@code input_mask} and {@code input_type_ids}
@@ -100,7 +100,7 @@ final class IdColumns implements TokenSource {
     }
     List<?> values = cell instanceof List<?> list ? list
         : cell instanceof Object[] array ? Arrays.asList(array)
-        : CollectionConverters.asJava((scala.collection.Seq<?>) cell);
+        : JavaConverters.seqAsJavaList((scala.collection.Seq<?>) cell);
     long[] out = new long[values.size()];
     for (int i = 0; i < out.length; i++) {
       Object value = values.get(i);

@@ -9,7 +9,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.tokenize.TokenizedText;
-import scala.collection.immutable.ArraySeq;
+import scala.Predef$;
 
 /**
  * The columns {@link TextPreprocessor} appends, in this order: word ids, mask, type ids ({@code array<int>},
@@ -59,10 +59,10 @@ record IdLayout(String idsCol, String maskCol, String typesCol, int padTo, long 
       types[t] = real ? Math.toIntExact(text.typeIds()[t]) : 0;
     }
     // Seqs, not raw arrays: a mapPartitions right after this stage gets the values as they are, and Row.getList
-    // only reads Seqs. Wrapping copies nothing.
-    values[offset] = ArraySeq.unsafeWrapArray(ids);
-    values[offset + 1] = ArraySeq.unsafeWrapArray(mask);
-    values[offset + 2] = ArraySeq.unsafeWrapArray(types);
+    // only reads Seqs. Wrapping copies nothing (Predef's wrappers: Scala 2.12 and 2.13).
+    values[offset] = Predef$.MODULE$.wrapIntArray(ids);
+    values[offset + 1] = Predef$.MODULE$.wrapIntArray(mask);
+    values[offset + 2] = Predef$.MODULE$.wrapIntArray(types);
     tokenColumns.fill(values, offset + 3, text);
   }
 }

@@ -11,7 +11,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.tokenize.TokenSpan;
 import org.kluespark.tokenize.TokenizedText;
-import scala.collection.immutable.ArraySeq;
+import scala.Predef$;
 
 /**
  * The optional {@code tokensCol} and {@code offsetsCol} outputs, aligned 1:1 with a row's tokens (and so
@@ -64,9 +64,10 @@ record TokenColumns(String tokensCol, String offsetsCol) implements Serializable
       return;
     }
     int column = offset;
-    // Seqs rather than raw arrays, so Row.getList works in a mapPartitions right after the stage.
+    // Seqs rather than raw arrays, so Row.getList works in a mapPartitions right after the stage. Predef's
+    // wrappers (no copy) exist on Scala 2.12 and 2.13 alike; immutable.ArraySeq is 2.13 only.
     if (tokensCol != null) {
-      values[column++] = ArraySeq.unsafeWrapArray(text.tokens());
+      values[column++] = Predef$.MODULE$.wrapRefArray(text.tokens());
     }
     if (offsetsCol != null) {
       Row[] spans = new Row[text.length()];
@@ -74,7 +75,7 @@ record TokenColumns(String tokensCol, String offsetsCol) implements Serializable
         TokenSpan span = text.spans()[t];
         spans[t] = span == null ? null : RowFactory.create(span.start(), span.end(), span.segment());
       }
-      values[column] = ArraySeq.unsafeWrapArray(spans);
+      values[column] = Predef$.MODULE$.wrapRefArray(spans);
     }
   }
 }

@@ -18,7 +18,7 @@ import org.kluespark.inference.SessionCache;
 import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 class EmbeddingMetricsTest {
 
@@ -96,7 +96,7 @@ class EmbeddingMetricsTest {
       public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
         if (taskEnd.taskInfo().successful()) {
           total.accumulateAndGet(EmbeddingMetrics.fromTaskAccumulables(
-              CollectionConverters.asJava(taskEnd.taskInfo().accumulables())), EmbeddingMetrics::plus);
+              JavaConverters.seqAsJavaList(taskEnd.taskInfo().accumulables())), EmbeddingMetrics::plus);
         }
       }
     };

@@ -27,7 +27,7 @@ import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestRows;
 import org.kluespark.tokenize.TextTokenizer;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 /**
  * Rows the model fails on, through Spark: MiniLM edited to fail on every batch holding the token "boom"
@@ -178,7 +178,7 @@ class ErrorColTest {
       public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
         if (taskEnd.taskInfo().successful()) {
           total.accumulateAndGet(EmbeddingMetrics.fromTaskAccumulables(
-              CollectionConverters.asJava(taskEnd.taskInfo().accumulables())), EmbeddingMetrics::plus);
+              JavaConverters.seqAsJavaList(taskEnd.taskInfo().accumulables())), EmbeddingMetrics::plus);
         }
       }
     };

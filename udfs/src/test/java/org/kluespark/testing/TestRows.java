@@ -3,7 +3,7 @@ package org.kluespark.testing;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 /** Reads the stage's output columns out of collected rows as plain Java arrays. */
 public final class TestRows {
@@ -59,7 +59,7 @@ public final class TestRows {
   @SuppressWarnings("unchecked")
   private static <T> List<T> list(Object value) {
     return value instanceof List<?> list ? (List<T>) list
-        : CollectionConverters.asJava((scala.collection.Seq<T>) value);
+        : JavaConverters.seqAsJavaList((scala.collection.Seq<T>) value);
   }
 
   private static float[] floats(List<Float> values) {

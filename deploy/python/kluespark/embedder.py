@@ -50,7 +50,7 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         typeConverter=TypeConverters.toInt)
     batchSize = Param(
         Params._dummy(), "batchSize",
-        "rows per ONNX Runtime call; when not set, 32 on the CPU and 128 on a GPU",
+        "rows per ONNX Runtime call at most; when not set, 32 on the CPU and 128 on a GPU",
         typeConverter=TypeConverters.toInt)
     windowSize = Param(
         Params._dummy(), "windowSize",

@@ -11,7 +11,7 @@ import org.kluespark.pooling.Pooling;
  * What each row gets and how rows are grouped.
  *
  * @param maxSeqLength tokens per row at most, special tokens included
- * @param batchSize rows per ONNX Runtime call on the CPU
+ * @param batchSize rows per ONNX Runtime call on the CPU at most ({@link BatchPlanner} cuts where lengths jump)
  * @param gpuBatchSize rows per call on a GPU, which wants larger batches to be busy
  * @param windowSize rows tokenized and sorted by length together before batches are cut; larger packs
  *     batches tighter (less padding) and holds more rows in memory

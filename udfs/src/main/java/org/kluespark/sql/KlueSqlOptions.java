@@ -16,7 +16,7 @@ import org.kluespark.stage.TextEmbedder;
  * @param maxSeqLength tokens per row at most, special tokens included
  * @param pooling {@code auto}, {@code pooler}, {@code cls}, {@code mean} or {@code max}
  * @param normalize whether vectors are scaled to unit L2 norm
- * @param batchSize rows per ONNX Runtime call, or null for the stage's default (32 on CPU, 128 on a GPU)
+ * @param batchSize rows per ONNX Runtime call at most, or null for the stage's default (32 on CPU, 128 on a GPU)
  */
 public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize)
     implements Serializable {

@@ -94,7 +94,7 @@ public class TextEmbedder extends Transformer implements MLWritable {
         + "([CLS] a [SEP] b [SEP], token types 0/1)", ParamCheck.nonBlank("pairCol"));
     maxSeqLength = new IntParam(this, "maxSeqLength", "tokens per row at most, special tokens included; "
         + "longer rows (and pairs, longest first) are truncated", ParamCheck.atLeast("maxSeqLength", 2));
-    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call; when not set, 32 on the CPU and "
+    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call at most; when not set, 32 on the CPU and "
         + EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE + " on a GPU", ParamCheck.positive("batchSize"));
     windowSize = new IntParam(this, "windowSize", "rows tokenized and sorted by length together before "
         + "batches are cut; larger means less padding and more memory", ParamCheck.positive("windowSize"));

@@ -75,7 +75,7 @@ public class TokenEncoder extends Transformer implements MLWritable {
         + "second text of a pair)", ParamCheck.nonBlank("inputTypeIdsCol"));
     maxSeqLength = new IntParam(this, "maxSeqLength", "real tokens per row at most (checked against the model's "
         + "positions); longer rows fail: set it to at least the preprocessor's", ParamCheck.atLeast("maxSeqLength", 2));
-    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call; when not set, 32 on the CPU and "
+    batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call at most; when not set, 32 on the CPU and "
         + EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE + " on a GPU", ParamCheck.positive("batchSize"));
     windowSize = new IntParam(this, "windowSize", "rows sorted by length together before batches are cut; "
         + "larger means less padding and more memory", ParamCheck.positive("windowSize"));

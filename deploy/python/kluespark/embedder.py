@@ -54,8 +54,8 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         typeConverter=TypeConverters.toInt)
     windowSize = Param(
         Params._dummy(), "windowSize",
-        "rows tokenized and sorted by length together before batches are cut; larger means less padding and "
-        "more memory",
+        "rows (tokenized and) sorted by length together before batches are cut; larger means less padding "
+        "and more memory",
         typeConverter=TypeConverters.toInt)
     pooledOutputCol = Param(
         Params._dummy(), "pooledOutputCol",

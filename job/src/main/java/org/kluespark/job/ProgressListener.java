@@ -14,7 +14,10 @@ import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.kluespark.metrics.EmbeddingMetrics;
+import org.apache.spark.util.AccumulatorContext;
+import org.apache.spark.util.AccumulatorV2;
 import org.kluespark.stage.TextEmbedder;
+import scala.Option;
 import scala.Tuple4;
 import scala.collection.JavaConverters;
 
@@ -72,11 +75,25 @@ final class ProgressListener extends SparkListener {
         }
       }
       for (AccumulableInfo accumulator : accumulators) {
-        if (embedding && accumulator.name().contains(INPUT_BYTES_READ) && accumulator.update().isDefined()) {
+        if (embedding && INPUT_BYTES_READ.equals(nameOf(accumulator)) && accumulator.update().isDefined()) {
           tracker.taskInputProgress((Long) task._1(), ((Number) accumulator.update().get()).longValue());
         }
       }
     }
+  }
+
+  /**
+   * The accumulator's name, or null. Heartbeats carry Spark's own task metrics by id only (executors drop the
+   * internal metrics' names to keep heartbeats small), so a nameless one is looked up among the accumulators
+   * registered on the driver, where this listener runs. AccumulatorContext is Spark-internal (Scala
+   * private[spark], public in bytecode).
+   */
+  static String nameOf(AccumulableInfo info) {
+    if (info.name().isDefined()) {
+      return info.name().get();
+    }
+    Option<AccumulatorV2<?, ?>> registered = AccumulatorContext.get(info.id());
+    return registered.isDefined() && registered.get().name().isDefined() ? registered.get().name().get() : null;
   }
 
   @Override

@@ -15,6 +15,7 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.scheduler.TaskLocation;
 import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.util.LongAccumulator;
 import org.kluespark.stage.TextEmbedder;
 import scala.Option;
 import scala.Tuple4;
@@ -70,6 +71,32 @@ class ProgressListenerTest {
         runningTask(43L, 6, accumulator(TextEmbedder.ROWS_ACCUMULATOR, 500L)))); // not this run's stage
 
     assertThat(tracker.snapshot().rows()).isEqualTo(64);
+  }
+
+  @Test
+  void heartbeatsCarryInputBytesByIdOnlyAndTheDriverNamesThem() {
+    SparkContext sc = SparkTestSession.get().sparkContext();
+    // What executors send: Spark's internal task metrics with an id and no name.
+    LongAccumulator bytesRead = sc.longAccumulator(ProgressListener.INPUT_BYTES_READ);
+    AccumulableInfo nameless = new AccumulableInfo(bytesRead.id(), Option.empty(), Option.apply(250L),
+        Option.apply(250L), true, true, Option.empty());
+    assertThat(ProgressListener.nameOf(nameless)).isEqualTo(ProgressListener.INPUT_BYTES_READ);
+    assertThat(ProgressListener.nameOf(accumulator("named", 1L))).isEqualTo("named");
+
+    long[] now = {0};
+    ProgressTracker tracker = new ProgressTracker(() -> now[0]);
+    ProgressListener listener = new ProgressListener("run-3", tracker);
+    Properties tagged = new Properties();
+    tagged.setProperty(ProgressListener.RUN_PROPERTY, "run-3");
+    listener.onStageSubmitted(new SparkListenerStageSubmitted(stage(7, 2), tagged));
+    tracker.expectInputBytes(1000);
+    now[0] = 10_000_000_000L;
+    listener.onExecutorMetricsUpdate(heartbeat(
+        new Tuple4<>(51L, 7, 0, scalaList(List.of(accumulator(TextEmbedder.ROWS_ACCUMULATOR, 64L), nameless)))));
+
+    Progress progress = tracker.snapshot();
+    assertThat(progress.inputBytesRead()).isEqualTo(250);
+    assertThat(progress.etaSeconds()).as("a quarter read in 10 s: 30 s left").isEqualTo(30);
   }
 
   private static StageInfo stage(int id, int tasks) {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.kluespark.inference.EncoderOutput;
 import org.kluespark.inference.BatchRunner;
 import org.kluespark.inference.OutOfMemory;
+import org.kluespark.inference.SessionClosedException;
 import org.kluespark.inference.TokenBatch;
 import org.kluespark.pooling.Pooling;
 import org.kluespark.tokenize.TextTokenizer;
@@ -186,6 +187,8 @@ public final class WindowEmbedder {
     EncoderOutput output;
     try {
       output = session.run(batch, layersToFetch);
+    } catch (SessionClosedException e) {
+      throw e; // the JVM is going away: no row is to blame
     } catch (OrtException | RuntimeException e) {
       if (!(e instanceof OrtException ort) || !OutOfMemory.isOutOfMemory(ort)) {
         isolateBadRows(batchRows, tokenized, layersToFetch, results, failures, batch, e);

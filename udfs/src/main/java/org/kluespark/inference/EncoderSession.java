@@ -84,7 +84,7 @@ public final class EncoderSession implements BatchRunner, AutoCloseable {
     try {
       OrtSession live = session.get();
       if (live == null) {
-        throw new IllegalStateException("EncoderSession is closed");
+        throw new SessionClosedException("The ONNX Runtime session is closed: this executor JVM is shutting down");
       }
       return run(live, batch, layers);
     } finally {

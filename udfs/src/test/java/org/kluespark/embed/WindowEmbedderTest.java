@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.kluespark.inference.BatchRunner;
 import org.kluespark.inference.EncoderOutput;
 import org.kluespark.inference.ExecutionTarget;
+import org.kluespark.inference.SessionClosedException;
 import org.kluespark.inference.TokenBatch;
 import org.kluespark.pooling.Pooling;
 import org.kluespark.testing.TestModels;
@@ -265,6 +266,23 @@ class WindowEmbedderTest {
         .isInstanceOf(RowEmbeddingException.class)
         .hasMessageStartingWith("Row 3 of the window cannot be embedded: the model failed on this row alone "
             + "(4 tokens): [ONNXRuntimeError]");
+  }
+
+  @Test
+  void aClosedSessionFailsTheWindowWithoutBlamingAnyRow() {
+    RecordingFailures failures = new RecordingFailures();
+    FakeModel closed = new FakeModel(Integer.MAX_VALUE) {
+      @Override
+      public EncoderOutput run(TokenBatch batch) {
+        batchSizes.add(batch.rows());
+        throw new SessionClosedException("The ONNX Runtime session is closed: this executor JVM is shutting down");
+      }
+    };
+    assertThatThrownBy(() -> new WindowEmbedder(tokenizer, closed,
+        new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, false)).embed(inputs(), failures))
+        .isInstanceOf(SessionClosedException.class);
+    assertThat(failures.reasons).as("no row is reported bad").isEmpty();
+    assertThat(closed.batchSizes).as("no row-by-row retry").hasSize(1);
   }
 
   @Test

@@ -11,17 +11,13 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * Streams a partition window by window: pulls up to {@code windowSize} items, prepares them, hands them to
- * {@code finish} and yields its results, in input order.
- *
- * <p>Synchronous ({@link #of}): never holds more than one window, so a
- * partition of any size runs in bounded memory.
- *
- * <p>Pipelined ({@link #pipelined}): window k+1 is prepared on {@code ahead} (the tokenizer) while window k is
- * finished on the caller's thread (the model), so the two overlap. At most one window is prepared ahead and the
- * next is pulled only when the caller needs window k+1's results: two windows in memory at most, and a slow
- * consumer slows the source (back-pressure). The source is always read on the caller's thread — Spark's input
- * iterators and projections are not thread-safe and need the task's thread-locals.
+ * Streams a partition window by window, in input order: pulls up to {@code windowSize} items, has them
+ * prepared on {@code ahead} (the tokenizer) and finished on the caller's thread (the model), and yields the
+ * results. Window k+1 is prepared while window k is finished, so the two overlap. At most one window is
+ * prepared ahead and the next is pulled only when the caller needs window k+1's results: two windows in memory
+ * at most, whatever the partition's size, and a slow consumer slows the source (back-pressure). The source is
+ * always read on the caller's thread — Spark's input iterators and projections are not thread-safe and need
+ * the task's thread-locals.
  *
  * @param <T> rows in
  * @param <P> a prepared window
@@ -32,7 +28,7 @@ public final class WindowedIterator<T, P, R> implements Iterator<R> {
   private final int windowSize;
   private final WindowFunction<T, P> prepare;
   private final Function<P, List<R>> finish;
-  private final Executor ahead; // null: prepare on the caller's thread, nothing ahead
+  private final Executor ahead;
   private long pulled; // rows taken from the source so far
   private Pending<P> pending;
   private Iterator<R> current = Collections.emptyIterator();
@@ -47,12 +43,6 @@ public final class WindowedIterator<T, P, R> implements Iterator<R> {
     this.prepare = prepare;
     this.finish = finish;
     this.ahead = ahead;
-  }
-
-  /** One window at a time on the caller's thread: {@code process} turns a window into its results. */
-  public static <T, R> WindowedIterator<T, List<T>, R> of(Iterator<T> source, int windowSize,
-      Function<List<T>, List<R>> process) {
-    return new WindowedIterator<>(source, windowSize, (window, firstRow) -> window, process, null);
   }
 
   /** {@code prepare} of the next window runs on {@code ahead} while {@code finish} of this one runs here. */
@@ -81,7 +71,7 @@ public final class WindowedIterator<T, P, R> implements Iterator<R> {
       }
       Pending<P> window = pending;
       P prepared = await(window.prepared());
-      pending = ahead == null ? null : pull(); // the next window is prepared while this one is finished
+      pending = pull(); // the next window is prepared while this one is finished
       List<R> results = finish.apply(prepared);
       if (results.size() != window.rows()) {
         throw new IllegalStateException("A window of " + window.rows() + " rows produced " + results.size()
@@ -103,9 +93,7 @@ public final class WindowedIterator<T, P, R> implements Iterator<R> {
     }
     long firstRow = pulled;
     pulled += window.size();
-    CompletableFuture<P> prepared = ahead == null
-        ? CompletableFuture.completedFuture(prepare.apply(window, firstRow))
-        : CompletableFuture.supplyAsync(() -> prepare.apply(window, firstRow), ahead);
+    CompletableFuture<P> prepared = CompletableFuture.supplyAsync(() -> prepare.apply(window, firstRow), ahead);
     return new Pending<>(window.size(), prepared);
   }
 

@@ -20,12 +20,12 @@ class WindowedIteratorTest {
 
   @Test
   void yieldsEveryItemOnceInOrderAcrossWindows() {
-    List<Integer> windows = new ArrayList<>();
+    List<Integer> windows = new CopyOnWriteArrayList<>();
     Iterator<Integer> source = IntStream.range(0, 10).iterator();
-    Iterator<String> it = WindowedIterator.of(source, 4, window -> {
+    Iterator<String> it = WindowedIterator.pipelined(source, 4, (window, firstRow) -> {
       windows.add(window.size());
-      return window.stream().map(i -> "r" + i).toList();
-    });
+      return window;
+    }, window -> window.stream().map(i -> "r" + i).toList(), ahead);
     List<String> out = new ArrayList<>();
     it.forEachRemaining(out::add);
     assertThat(out).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
@@ -33,23 +33,16 @@ class WindowedIteratorTest {
   }
 
   @Test
-  void pullsTheNextWindowOnlyWhenTheCurrentOneIsConsumed() {
-    AtomicInteger pulled = new AtomicInteger();
-    Iterator<Integer> source = IntStream.range(0, 100).peek(i -> pulled.incrementAndGet()).iterator();
-    Iterator<Integer> it = WindowedIterator.of(source, 10, window -> window);
-    it.next();
-    assertThat(pulled.get()).isEqualTo(10);
-  }
-
-  @Test
   void emptySourceGivesNothing() {
-    Iterator<Integer> it = WindowedIterator.of(List.<Integer>of().iterator(), 3, window -> window);
+    Iterator<Integer> it = WindowedIterator.pipelined(List.<Integer>of().iterator(), 3, (window, first) -> window,
+        window -> window, ahead);
     assertThat(it.hasNext()).isFalse();
   }
 
   @Test
   void refusesAWindowThatLostRows() {
-    Iterator<Integer> it = WindowedIterator.of(List.of(1, 2).iterator(), 3, window -> window.subList(0, 1));
+    Iterator<Integer> it = WindowedIterator.pipelined(List.of(1, 2).iterator(), 3, (window, first) -> window,
+        window -> window.subList(0, 1), ahead);
     assertThatThrownBy(it::hasNext).hasMessageContaining("A window of 2 rows produced 1 results");
   }
 

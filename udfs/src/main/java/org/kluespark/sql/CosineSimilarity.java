@@ -24,7 +24,8 @@ import scala.collection.immutable.Seq;
  * is null, holds a null element, or has zero norm (the cosine is undefined); vectors of different lengths are
  * an error.
  */
-public final class CosineSimilarity extends CatalystNodes.ExpressionNode implements CodegenFallback, Serializable {
+public final class CosineSimilarity extends CatalystNodes.ExpressionNode
+    implements CaseClassNode, CodegenFallback, Serializable {
   private static final long serialVersionUID = 1L;
   private static final VectorUDT VECTOR = new VectorUDT();
 
@@ -135,22 +136,8 @@ public final class CosineSimilarity extends CatalystNodes.ExpressionNode impleme
   }
 
   @Override
-  public int productArity() {
-    return 2;
-  }
-
-  @Override
-  public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> left;
-      case 1 -> right;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
-  }
-
-  @Override
-  public boolean canEqual(Object that) {
-    return that instanceof CosineSimilarity;
+  public Object[] productFields() {
+    return new Object[] {left, right};
   }
 
   @Override

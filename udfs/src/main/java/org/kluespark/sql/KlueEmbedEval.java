@@ -16,7 +16,7 @@ import scala.collection.immutable.Seq;
  * {@code call}'s embedding. Planned as {@link KlueEmbedExec} by {@link KlueEmbedStrategy}. The call's options
  * are resolved (never {@link KlueSqlOptions#FROM_SESSION_CONF}).
  */
-public final class KlueEmbedEval extends CatalystNodes.LogicalNode implements Serializable {
+public final class KlueEmbedEval extends CatalystNodes.LogicalNode implements CaseClassNode, Serializable {
   private static final long serialVersionUID = 1L;
 
   private final KlueEmbedExpression call;
@@ -64,23 +64,8 @@ public final class KlueEmbedEval extends CatalystNodes.LogicalNode implements Se
   }
 
   @Override
-  public int productArity() {
-    return 3;
-  }
-
-  @Override
-  public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> call;
-      case 1 -> result;
-      case 2 -> child;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
-  }
-
-  @Override
-  public boolean canEqual(Object that) {
-    return that instanceof KlueEmbedEval;
+  public Object[] productFields() {
+    return new Object[] {call, result, child};
   }
 
   @Override

@@ -29,7 +29,7 @@ import scala.collection.immutable.Seq;
  * the executor's one shared session) and appends the embedding to each row. One output row per input row,
  * in input order, so the child's partitioning and ordering hold for the output too.
  */
-public final class KlueEmbedExec extends CatalystNodes.PhysicalNode {
+public final class KlueEmbedExec extends CatalystNodes.PhysicalNode implements CaseClassNode {
   private static final long serialVersionUID = 1L;
 
   private final KlueEmbedExpression call;
@@ -129,23 +129,8 @@ public final class KlueEmbedExec extends CatalystNodes.PhysicalNode {
   }
 
   @Override
-  public int productArity() {
-    return 3;
-  }
-
-  @Override
-  public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> call;
-      case 1 -> result;
-      case 2 -> child;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
-  }
-
-  @Override
-  public boolean canEqual(Object that) {
-    return that instanceof KlueEmbedExec;
+  public Object[] productFields() {
+    return new Object[] {call, result, child};
   }
 
   @Override

@@ -21,7 +21,8 @@ import scala.collection.immutable.Seq;
  * (as PySpark's pandas UDFs become {@code ArrowEvalPython} nodes). {@link Unevaluable} keeps the optimizer from
  * evaluating it early (e.g. folding it into a local relation).
  */
-public final class KlueEmbedExpression extends CatalystNodes.ExpressionNode implements Unevaluable, Serializable {
+public final class KlueEmbedExpression extends CatalystNodes.ExpressionNode
+    implements CaseClassNode, Unevaluable, Serializable {
   private static final long serialVersionUID = 1L;
   static final DataType RESULT_TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
 
@@ -113,22 +114,8 @@ public final class KlueEmbedExpression extends CatalystNodes.ExpressionNode impl
   // ---- Product (Catalyst copies and compares tree nodes through it) ----
 
   @Override
-  public int productArity() {
-    return 2;
-  }
-
-  @Override
-  public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> arguments;
-      case 1 -> options;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
-  }
-
-  @Override
-  public boolean canEqual(Object that) {
-    return that instanceof KlueEmbedExpression;
+  public Object[] productFields() {
+    return new Object[] {arguments, options};
   }
 
   @Override

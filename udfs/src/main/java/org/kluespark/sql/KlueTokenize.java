@@ -22,7 +22,8 @@ import scala.collection.immutable.Seq;
  * {@code klue_embed} feeds the model ({@code [CLS]} and {@code [SEP]} included, truncated to maxSeqLength); null
  * for a null text. Row by row: tokenizing gains nothing from batches. Uses the executor's shared tokenizer.
  */
-public final class KlueTokenize extends CatalystNodes.ExpressionNode implements CodegenFallback, Serializable {
+public final class KlueTokenize extends CatalystNodes.ExpressionNode
+    implements CaseClassNode, CodegenFallback, Serializable {
   private static final long serialVersionUID = 1L;
   static final DataType RESULT_TYPE = DataTypes.createArrayType(DataTypes.StringType, false);
 
@@ -100,22 +101,8 @@ public final class KlueTokenize extends CatalystNodes.ExpressionNode implements 
   }
 
   @Override
-  public int productArity() {
-    return 2;
-  }
-
-  @Override
-  public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> text;
-      case 1 -> options;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
-  }
-
-  @Override
-  public boolean canEqual(Object that) {
-    return that instanceof KlueTokenize;
+  public Object[] productFields() {
+    return new Object[] {text, options};
   }
 
   @Override

@@ -19,6 +19,7 @@ import org.apache.spark.sql.catalyst.plans.physical.Partitioning;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.DataType;
 import org.kluespark.embed.Embedding;
+import org.kluespark.embed.MappingIterator;
 import org.kluespark.embed.TextInput;
 import org.kluespark.stage.PartitionEmbedder;
 import scala.collection.immutable.Seq;
@@ -65,17 +66,8 @@ public final class KlueEmbedExec extends CatalystNodes.PhysicalNode implements C
       UnsafeProjection toUnsafe = UnsafeProjection.create(outputTypes);
       JoinedRow joined = new JoinedRow();
       GenericInternalRow embedding = new GenericInternalRow(1);
-      Iterator<InternalRow> copies = new Iterator<>() { // held for a window: the child may reuse row objects
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public InternalRow next() {
-          return rows.next().copy();
-        }
-      };
+      // Held for a window: the child may reuse row objects.
+      Iterator<InternalRow> copies = MappingIterator.map(rows, InternalRow::copy);
       return partitionEmbedder.embed(copies, row -> textInput(texts.apply(row), pair), (row, rowEmbedding) -> {
         embedding.update(0, pooled(rowEmbedding));
         return toUnsafe.apply(joined.apply(row, embedding)).copy();

@@ -100,12 +100,8 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
     List<Row> out = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       Row row = rows.get(i);
-      int width = row.length();
-      Object[] values = new Object[width + layout.width()];
-      for (int c = 0; c < width; c++) {
-        values[c] = row.get(c);
-      }
-      layout.fill(values, width, embeddings.get(i), inputs.get(i), window.errors()[i]);
+      Object[] values = OutputRows.inputValuesWithRoom(row, layout.width());
+      layout.fill(values, row.length(), embeddings.get(i), inputs.get(i), window.errors()[i]);
       out.add(RowFactory.create(values));
     }
     return out;

@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
+import org.kluespark.embed.MappingIterator;
 import org.kluespark.embed.RowFailureHandler;
 import org.kluespark.embed.TextInput;
 import org.kluespark.embed.TokenizeAhead;
@@ -90,18 +91,7 @@ public final class PartitionEmbedder implements Serializable {
     EncoderSession session = session();
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
-    Iterator<RowInput<T>> withInputs = new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
-
-      @Override
-      public RowInput<T> next() {
-        T row = rows.next();
-        return new RowInput<>(row, input.apply(row));
-      }
-    };
+    Iterator<RowInput<T>> withInputs = MappingIterator.map(rows, row -> new RowInput<>(row, input.apply(row)));
     return WindowedIterator.pipelined(withInputs, windowRows(session),
         (window, firstRow) -> new TokenizedRows<>(window, embedder.tokenize(inputsOf(window), RowFailureHandler.FAIL)),
         tokenized -> finishWindow(embedder, tokenized, output), TokenizeAhead.executor());

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.kluespark.embed.MappingIterator;
 
 /** The executor side of {@link TextPreprocessor}: tokenizes row by row and appends the id columns. */
 final class PreprocessPartitionFunction implements MapPartitionsFunction<Row, Row> {
@@ -19,23 +20,10 @@ final class PreprocessPartitionFunction implements MapPartitionsFunction<Row, Ro
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
-
-      @Override
-      public Row next() {
-        Row row = rows.next();
-        int width = row.length();
-        Object[] values = new Object[width + layout.width()];
-        for (int c = 0; c < width; c++) {
-          values[c] = row.get(c);
-        }
-        layout.fill(values, width, texts.read(row));
-        return RowFactory.create(values);
-      }
-    };
+    return MappingIterator.map(rows, row -> {
+      Object[] values = OutputRows.inputValuesWithRoom(row, layout.width());
+      layout.fill(values, row.length(), texts.read(row));
+      return RowFactory.create(values);
+    });
   }
 }

@@ -1,13 +1,13 @@
 package org.kluespark.job;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.kluespark.convert.CheckpointConverter;
 import org.kluespark.convert.ExportOptions;
 import org.kluespark.model.ModelBundleLoader;
 import org.kluespark.model.ModelInspector;
+import org.kluespark.precision.PrecisionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:",
         "  kluespark convert hf:klue/bert-base --output models/klue-bert-base",
         "  kluespark convert /data/my-finetuned-roberta --output models/my-roberta --fp16",
+        "  kluespark convert hf:klue/bert-base --output models/klue-bert-base-int8 --precision int8",
         "", "hf: downloads into the HuggingFace cache ($HF_HOME, default ~/.cache/huggingface; $HF_ENDPOINT, "
             + "$HF_TOKEN and HF_HUB_OFFLINE=1 are honoured)."})
 final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
@@ -42,6 +43,15 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Option(names = "--fp16", description = "Store weights as float16: half the file size and broadcast; "
       + "compute stays float32.")
   boolean fp16;
+
+  @Option(names = "--precision", paramLabel = "fp32|fp16|int8", defaultValue = "fp32", description = "What the "
+      + "graph computes in: fp32; fp16 (weights and activations in half, LayerNorm and Softmax in float32: for "
+      + "GPUs); int8 (int8 weights, activations quantized per call: for CPUs). Default: ${DEFAULT-VALUE}.")
+  String precision;
+
+  @Option(names = "--per-tensor", description = "int8: one weight scale per matrix instead of one per output "
+      + "channel (less accurate; for runtimes that need it).")
+  boolean perTensor;
 
   @Option(names = "--no-hidden-states", description = "Leave out the hidden_states.0..L outputs "
       + "(encoderOutputsCol then cannot be used with this bundle).")
@@ -61,9 +71,10 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    checkOutput();
+    OutputDirs.requireWritable(output, overwrite);
     Path source = CheckpointSources.resolve(checkpoint, out);
-    ExportOptions options = ExportOptions.defaults().withHalfWeights(fp16).withHiddenStates(!noHiddenStates);
+    ExportOptions options = ExportOptions.defaults().withHiddenStates(!noHiddenStates)
+        .withPrecision(PrecisionOptions.parse(precision, perTensor)).withHalfWeights(fp16);
     long start = System.nanoTime();
     CheckpointConverter.Result result = CheckpointConverter.convert(source, output, options,
         line -> out.println("kluespark: " + line));
@@ -71,23 +82,9 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
     ModelInspector.inspect(ModelBundleLoader.load(output.toAbsolutePath().toUri().toString(),
         new org.apache.hadoop.conf.Configuration()), Math.min(128, result.config().maxSequenceLength()));
     double seconds = (System.nanoTime() - start) / 1e9;
-    out.printf("kluespark: converted %s (%,d parameters) to %s in %.1f s; pooling=auto uses %s.%n",
-        checkpoint, result.parameters(), output, seconds, result.hasPooler() ? "pooler" : "cls");
+    out.printf("kluespark: converted %s (%,d parameters) to %s (%s) in %.1f s; pooling=auto uses %s.%n",
+        checkpoint, result.parameters(), output, precision, seconds, result.hasPooler() ? "pooler" : "cls");
     out.flush();
     return 0;
-  }
-
-  private void checkOutput() throws java.io.IOException {
-    if (Files.isRegularFile(output)) {
-      throw new IllegalArgumentException("--output " + output + " is a file; give a directory for the bundle.");
-    }
-    if (Files.isDirectory(output) && !overwrite) {
-      try (var entries = Files.list(output)) {
-        if (entries.findAny().isPresent()) {
-          throw new IllegalArgumentException("--output " + output + " is not empty; choose a new directory or "
-              + "pass --overwrite.");
-        }
-      }
-    }
   }
 }

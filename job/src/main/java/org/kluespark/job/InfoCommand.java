@@ -53,6 +53,13 @@ final class InfoCommand implements Callable<Integer>, ErrorReporter.Verbose {
     row(out, "max positions", orUnknown(signature.maxPositions()));
     row(out, "pad id", signature.padTokenId());
     row(out, "pooling auto means", Pooling.AUTO.resolve(signature.hasPooler()).paramValue());
+    row(out, "precision", bundle.precision().paramValue()
+        + (bundle.manifest().isPresent() ? "" : " (read from the graph; the bundle has no kluespark.json)"));
+    bundle.manifest().ifPresent(manifest -> {
+      row(out, "source", manifest.source().name() + " (sha256 " + manifest.source().sha256() + ")");
+      row(out, "written by", manifest.converter());
+      manifest.parameters().forEach((key, value) -> row(out, "  " + key, value));
+    });
     out.flush();
     return 0;
   }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kluespark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "BERT-family text embeddings at Spark scale with ONNX Runtime.",
-    subcommands = {EmbedCommand.class, InfoCommand.class, ConvertCommand.class, SynthCommand.class})
+    subcommands = {EmbedCommand.class, InfoCommand.class, ConvertCommand.class, QuantizeCommand.class,
+        SynthCommand.class})
 public final class KlueSparkCli implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.kluespark.checkpoint.CheckpointReader;
 import org.kluespark.checkpoint.WeightTensor;
+import org.kluespark.model.BundleManifest;
+import org.kluespark.model.Precision;
+import org.kluespark.precision.PrecisionConversion;
 import org.kluespark.tokenize.wordpiece.WordPieceTokenizerJson;
 
 /**
@@ -49,13 +52,23 @@ public final class CheckpointConverter {
 
     start = System.nanoTime();
     Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put("kluespark.source", checkpointDir.getFileName() == null ? checkpointDir.toString()
-        : checkpointDir.getFileName().toString());
+    metadata.put("kluespark.source", sourceName(checkpointDir));
     ModelProto model = EncoderGraphWriter.write(weights, options, metadata);
     checkpoint.clear(); // the graph holds its own copy of every weight from here on
+    PrecisionConversion.Result converted = PrecisionConversion.convert(model, options.precision(),
+        checkpointDir.toString());
+    converted.summary().forEach(progress);
+    Map<String, String> howMade = new LinkedHashMap<>();
+    howMade.put("family", config.family().modelType());
+    howMade.put("hidden_states", Boolean.toString(options.hiddenStates()));
+    if (options.halfWeights()) {
+      howMade.put("weight_storage", "float16, cast to float32 in the graph");
+    }
+    howMade.putAll(converted.parameters());
     boolean external;
     try {
-      external = OnnxModelFiles.write(model, outputDir, options.externalDataThresholdBytes());
+      external = BundleFiles.writeModel(converted.model(), outputDir, options.externalDataThresholdBytes(),
+          new BundleManifest.Source(sourceName(checkpointDir), CheckpointFingerprint.of(checkpointDir)), howMade);
       Files.writeString(outputDir.resolve(CONFIG_FILE), configJson, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the bundle to " + outputDir + ": " + e.getMessage(), e);
@@ -64,6 +77,7 @@ public final class CheckpointConverter {
     progress.accept("wrote " + outputDir.resolve(OnnxModelFiles.MODEL_FILE)
         + (external ? " with external data " + OnnxModelFiles.EXTERNAL_DATA_FILE : "")
         + (options.halfWeights() ? " (float16 weights)" : "")
+        + (options.precision().precision() == Precision.FP32 ? "" : " (" + options.precision().precision().paramValue() + ")")
         + "; tokenizer.json " + (fromVocab ? "built from vocab.txt" : "copied"));
     return new Result(outputDir, config, weights.hasPooler(), external, fromVocab, parameters, readTime,
         Duration.ofNanos(System.nanoTime() - start));
@@ -83,6 +97,10 @@ public final class CheckpointConverter {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + outputDir.resolve(TOKENIZER_FILE) + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String sourceName(Path checkpointDir) {
+    return checkpointDir.getFileName() == null ? checkpointDir.toString() : checkpointDir.getFileName().toString();
   }
 
   private static String read(Path file) {

@@ -49,7 +49,7 @@ public final class SessionCache {
 
   static EncoderSession get(ModelBundle bundle, ModelSignature signature, SessionSettings settings,
       SessionEvents events, GpuEnvironment gpus) {
-    ExecutionTarget target = DeviceChooser.choose(settings.device(), gpus);
+    ExecutionTarget target = DeviceChooser.choose(settings.device(), gpus, bundle.precision());
     // spark.task.cpus threads per session: N concurrent tasks of an executor with N × task.cpus cores then
     // never run more threads than the executor was given, even though they share one session.
     int threads = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : taskCpus();

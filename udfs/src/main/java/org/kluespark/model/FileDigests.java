@@ -59,6 +59,11 @@ public final class FileDigests {
     KNOWN.put(Identity.of(file), sha256);
   }
 
+  /** SHA-256 of bytes in memory, as lower-case hex. */
+  public static String sha256Hex(byte[] bytes) {
+    return HexFormat.of().formatHex(newSha256().digest(bytes));
+  }
+
   public static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -36,25 +36,47 @@ public final class ModelBundle implements Serializable, TokenizerSource {
   private final byte[] tokenizerBytes;
   private final byte[] configBytes; // null when the bundle has no config.json
   private final ExternalData externalData; // null when the weights are inside model.onnx
+  private final BundleManifest manifest; // null when the bundle has no kluespark.json
+  private final Precision precision;
   private final String fingerprint;
 
   private ModelBundle(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
-      ExternalData externalData) {
+      ExternalData externalData, BundleManifest manifest) {
     this.location = Objects.requireNonNull(location, "location");
     this.modelBytes = Objects.requireNonNull(modelBytes, "modelBytes");
     this.tokenizerBytes = Objects.requireNonNull(tokenizerBytes, "tokenizerBytes");
     this.configBytes = configBytes;
     this.externalData = externalData;
     this.fingerprint = fingerprintOf(modelBytes, tokenizerBytes, externalData);
+    this.precision = GraphPrecision.of(modelBytes, fileLocation(MODEL_FILE));
+    this.manifest = manifest;
+    if (manifest != null) {
+      manifest.checkDescribes(FileDigests.sha256Hex(modelBytes), precision, fileLocation(BundleManifest.FILE),
+          fileLocation(MODEL_FILE));
+    }
   }
 
   public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes) {
-    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, null);
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, null, null);
   }
 
+  /**
+   * A bundle with its optional external data and {@code kluespark.json}; a manifest that does not describe
+   * {@code modelBytes} is refused ({@link BundleManifest#checkDescribes}).
+   */
   public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
-      ExternalData externalData) {
-    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, externalData);
+      ExternalData externalData, BundleManifest manifest) {
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, externalData, manifest);
+  }
+
+  /** What the graph computes in, read from its nodes (and agreeing with the manifest when there is one). */
+  public Precision precision() {
+    return precision;
+  }
+
+  /** The bundle's {@code kluespark.json}, if it has one. */
+  public java.util.Optional<BundleManifest> manifest() {
+    return java.util.Optional.ofNullable(manifest);
   }
 
   /** The external weights file, or null when model.onnx holds its weights. */

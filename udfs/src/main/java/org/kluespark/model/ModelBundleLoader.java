@@ -32,7 +32,10 @@ public final class ModelBundleLoader {
       Path dataFile = new Path(dir, ModelBundle.EXTERNAL_DATA_FILE);
       ModelBundle.ExternalData externalData = statusOrNull(fs, dataFile) == null ? null
           : new ModelBundle.ExternalData(fs.makeQualified(dataFile).toString(), fs.getFileStatus(dataFile).getLen(), sha256(fs, dataFile));
-      return ModelBundle.of(location, model, tokenizer, config, externalData);
+      byte[] manifest = readOptional(fs, new Path(dir, BundleManifest.FILE));
+      return ModelBundle.of(location, model, tokenizer, config, externalData, manifest == null ? null
+          : BundleManifest.parse(new String(manifest, java.nio.charset.StandardCharsets.UTF_8),
+              new Path(dir, BundleManifest.FILE).toString()));
     } catch (AccessControlException e) {
       throw permissionDenied(location, e);
     } catch (IOException e) {

@@ -95,8 +95,7 @@ public final class ModelInspector {
     try {
       return OrtSessionFactory.create(bundle, ExecutionTarget.CPU, 1);
     } catch (OrtException e) {
-      throw new ModelBundleException(modelFile + " is not a loadable ONNX model (" + e.getMessage()
-          + "). Check that the file was copied completely.", e);
+      throw notLoadable(modelFile, e);
     }
   }
 
@@ -178,5 +177,11 @@ public final class ModelInspector {
           ModelBundle.TOKENIZER_FILE) + " can emit): " + e.getMessage() + ". Either maxSeqLength exceeds the "
           + "model's position embeddings or the tokenizer's vocabulary is larger than the embedding table.", e);
     }
+  }
+
+  /** The one message for a model file that neither protobuf nor ONNX Runtime can read. */
+  static ModelBundleException notLoadable(String modelFile, Exception e) {
+    return new ModelBundleException(modelFile + " is not a loadable ONNX model (" + e.getMessage()
+        + "). Check that the file was copied completely.", e);
   }
 }

@@ -14,10 +14,12 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.inference.Device;
+import org.kluespark.inference.DeviceChooser;
 import org.kluespark.inference.SessionSettings;
 import org.kluespark.metrics.EmbeddingCounters;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
+import org.kluespark.model.Precision;
 import org.kluespark.pooling.Pooling;
 
 /**
@@ -282,9 +284,11 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
   protected final StructType appendOutputs(StructType schema, OutputLayout layout) {
     StageSchemas.requireNewColumns(schema, layout.columns());
     StageSchemas.requireModelPath(isDefined(modelPath));
-    ModelSignature signature = loadModel().signature();
+    LoadedModel model = loadModel();
+    ModelSignature signature = model.signature();
     resolvedPooling(signature);
     resolvedEncoderLayers(signature);
+    requireDeviceFor(model.bundle().precision());
     return layout.appendTo(schema);
   }
 
@@ -327,6 +331,13 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
 
   LoadedModel loadModel() {
     return DriverModelCache.load(getModelPath(), getMaxSeqLength(), StageSchemas.hadoopConf());
+  }
+
+  /** device=cuda with an int8 bundle fails here, on the driver, before any task could fail on it. */
+  private void requireDeviceFor(Precision precision) {
+    if (precision == Precision.INT8 && Device.fromParam(getDevice()) == Device.CUDA) {
+      throw new IllegalArgumentException(getModelPath() + ": " + DeviceChooser.int8OnCudaMessage());
+    }
   }
 
   private Pooling resolvedPooling(ModelSignature signature) {

@@ -1,0 +1,48 @@
+package org.kluespark.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kluespark.testing.TorchFixtures;
+
+/** {@code convert --precision}, {@code quantize} and what {@code info} says of the result, as a user runs them. */
+class PrecisionCommandsTest {
+  @TempDir Path tmp;
+
+  private final String checkpoint = TorchFixtures.dir(TorchFixtures.TINY_BERT).toString();
+
+  @Test
+  void convertWritesAManifestThatInfoPrints() {
+    Path bundle = tmp.resolve("fp32");
+    CliRun convert = CliRun.of("convert", checkpoint, "--output", bundle.toString());
+    assertThat(convert.exitCode()).as(convert.printed()).isZero();
+    assertThat(bundle.resolve("kluespark.json")).exists();
+    CliRun info = CliRun.of("info", "--model", bundle.toString(), "--max-seq-length", "16");
+    assertThat(info.exitCode()).as(info.printed()).isZero();
+    assertThat(info.out()).contains("precision:             fp32\n").contains("source:                tiny-bert (sha256 ")
+        .contains("written by:            kluespark ").contains("  family:              bert");
+  }
+
+  @Test
+  void int8AndHalfWeightsTogetherAreRefused() {
+    CliRun run = CliRun.of("convert", checkpoint, "--output", tmp.resolve("b").toString(), "--precision", "int8", "--fp16");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Half weights (--fp16: float16 storage of float32 weights) and precision int8 "
+        + "(--precision int8: int8 weights) exclude each other: choose one.");
+    assertThat(tmp.resolve("b")).doesNotExist();
+  }
+
+  @Test
+  void badPrecisionFlagsNameTheValidValues() {
+    CliRun unknown = CliRun.of("convert", checkpoint, "--output", tmp.resolve("b").toString(), "--precision", "int4");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("Invalid --precision 'int4', expected one of [fp32, fp16, int8]");
+
+    CliRun perTensor = CliRun.of("quantize", "--model", "minilm", "--output", tmp.resolve("q").toString(),
+        "--precision", "fp16", "--per-tensor");
+    assertThat(perTensor.exitCode()).isEqualTo(2);
+    assertThat(perTensor.err()).contains("per-tensor weight scales (--per-tensor) apply to int8 only, not to fp16");
+  }
+}

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
 import org.apache.spark.ml.util.MLWriter;
+import org.kluespark.model.BundleManifest;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.TokenizerBundle;
 import scala.Option;
@@ -70,6 +71,10 @@ final class StageWriter extends MLWriter {
       write(fs, new Path(modelDir, ModelBundle.TOKENIZER_FILE), bundle.tokenizerBytes());
       if (bundle.configBytes() != null) {
         write(fs, new Path(modelDir, ModelBundle.CONFIG_FILE), bundle.configBytes());
+      }
+      if (bundle.manifest().isPresent()) {
+        write(fs, new Path(modelDir, BundleManifest.FILE),
+            bundle.manifest().get().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
       if (bundle.externalData() != null) {
         // Streamed file to file: external data is too large to hold in memory.

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,12 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kluespark.convert.EncoderConfig;
+import org.kluespark.convert.EncoderFamily;
+import org.kluespark.convert.EncoderWeights;
 import org.kluespark.testing.TestModels;
+import org.kluespark.testing.reference.OnnxEncoderWeights;
+import org.kluespark.testing.reference.ReferenceEncoder;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizedText;
 
@@ -28,6 +34,9 @@ import org.kluespark.tokenize.TokenizedText;
  * {@code ../shared/klue}, or {@code -Dkluespark.klue.dir}, is absent). Also prints one ONNX Runtime CPU speed figure, fp16 vs fp32 graph.
  */
 class Float16MiniLmTest {
+  // all-MiniLM-L6-v2's published config.json
+  private static final EncoderConfig MINILM =
+      new EncoderConfig(EncoderFamily.BERT, 30522, 384, 6, 12, 1536, "gelu", 512, 2, 1e-12, 0);
   private static Path fp32Model;
   private static Path fp16Model;
   private static Map<String, String> summary;
@@ -50,21 +59,7 @@ class Float16MiniLmTest {
 
   @Test
   void klueSentenceVectorsStayCloseToFloat32() throws Exception {
-    String klueDir = System.getProperty("kluespark.klue.dir"); // as KlueDatasetsTest; default ../shared/klue
-    Path sts = (klueDir != null ? Path.of(klueDir) : TestModels.sharedKlue()).resolve("klue-sts-v1.1_dev.json");
-    assumeTrue(Files.isRegularFile(sts), "This test needs the KLUE dev sets in ../shared/klue (" + sts + ")");
-    List<String> sentences = new ArrayList<>();
-    for (JsonNode record : new ObjectMapper().readTree(sts.toFile())) {
-      sentences.add(record.get("sentence1").asText());
-      sentences.add(record.get("sentence2").asText());
-    }
-    List<TokenizedText> texts = new ArrayList<>();
-    try (TextTokenizer tokenizer =
-        TextTokenizer.fromJson(Files.readAllBytes(TestModels.minilmDir().resolve("tokenizer.json")), 128)) {
-      for (String sentence : sentences) {
-        texts.add(tokenizer.encode(sentence, null));
-      }
-    }
+    List<TokenizedText> texts = klueStsSentences();
     texts.sort(Comparator.comparingInt(TokenizedText::length));
     long start = System.nanoTime();
     float[][] fp32 = meanPooled(fp32Model, texts);
@@ -88,6 +83,60 @@ class Float16MiniLmTest {
         fp16Seconds, texts.size() / fp16Seconds, fp16Seconds / fp32Seconds);
     assertThat(mean).isGreaterThanOrEqualTo(0.999);
     assertThat(min).isGreaterThanOrEqualTo(0.99);
+  }
+
+  /**
+   * What half arithmetic itself would cost MiniLM (ONNX Runtime's CPU provider skips most intermediate
+   * rounding): MiniLM's weights through the float64 reference and its simulated-half mode, one sentence at a
+   * time (no padding), on the first 100 KLUE STS dev sentences. The simulation follows the converter's graph
+   * (fused LayerNorm in float32, the same GELU nodes), which computes what MiniLM's export computes.
+   */
+  @Test
+  void simulatedHalfStaysCloseToFloat64OnKlueSentences() throws Exception {
+    List<TokenizedText> texts = klueStsSentences().subList(0, 100);
+    EncoderWeights weights = EncoderWeights.of(MINILM, OnnxEncoderWeights.read(fp32Model), fp32Model.toString());
+    double sum = 0;
+    double min = 1;
+    for (TokenizedText text : texts) {
+      long[][] ids = {text.ids()};
+      long[][] mask = {new long[text.length()]};
+      java.util.Arrays.fill(mask[0], 1);
+      long[][] types = {text.typeIds()};
+      double cosine = cosine(meanOf(ReferenceEncoder.forward(weights, ids, mask, types).lastHiddenState()[0]),
+          meanOf(ReferenceEncoder.forwardSimulatedHalf(weights, ids, mask, types).lastHiddenState()[0]));
+      sum += cosine;
+      min = Math.min(min, cosine);
+    }
+    System.out.printf("minilm simulated half vs float64 reference on %d KLUE STS dev sentences: mean cosine %.6f, "
+        + "min %.6f%n", texts.size(), sum / texts.size(), min);
+    assertThat(sum / texts.size()).isGreaterThanOrEqualTo(0.999);
+    assertThat(min).isGreaterThanOrEqualTo(0.99);
+  }
+
+  /** The sentences of KLUE STS dev, tokenized for MiniLM; the test is skipped when the file is absent. */
+  private static List<TokenizedText> klueStsSentences() throws IOException {
+    String klueDir = System.getProperty("kluespark.klue.dir"); // as KlueDatasetsTest; default ../shared/klue
+    Path sts = (klueDir != null ? Path.of(klueDir) : TestModels.sharedKlue()).resolve("klue-sts-v1.1_dev.json");
+    assumeTrue(Files.isRegularFile(sts), "This test needs the KLUE dev sets in ../shared/klue (" + sts + ")");
+    List<TokenizedText> texts = new ArrayList<>();
+    try (TextTokenizer tokenizer =
+        TextTokenizer.fromJson(Files.readAllBytes(TestModels.minilmDir().resolve("tokenizer.json")), 128)) {
+      for (JsonNode record : new ObjectMapper().readTree(sts.toFile())) {
+        texts.add(tokenizer.encode(record.get("sentence1").asText(), null));
+        texts.add(tokenizer.encode(record.get("sentence2").asText(), null));
+      }
+    }
+    return texts;
+  }
+
+  private static float[] meanOf(double[][] states) {
+    float[] mean = new float[states[0].length];
+    for (double[] state : states) {
+      for (int h = 0; h < mean.length; h++) {
+        mean[h] += (float) (state[h] / states.length);
+      }
+    }
+    return mean;
   }
 
   /** Mean over real tokens of last_hidden_state, batches of 32 padded to their longest row. */

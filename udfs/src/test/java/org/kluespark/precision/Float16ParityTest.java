@@ -83,5 +83,6 @@ class Float16ParityTest {
     assertThat(simulatedVsExact)
         .allSatisfy((output, diff) -> assertThat(diff).as(output).isLessThanOrEqualTo(SIMULATED_TOLERANCE));
     assertThat(ortVsExact.get("last_hidden_state")).as("the graph must really round to half").isGreaterThan(1e-4);
+    assertThat(simulatedVsExact.get("last_hidden_state")).as("the simulation must really round").isGreaterThan(1e-4);
   }
 }

@@ -16,7 +16,9 @@ final class Float16Conversion {
             + " (LayerNorm, attention mask + Softmax, reductions)",
         "fp16: " + s.get("float16_nodes") + " half nodes, " + s.get("casts_added") + " casts added, "
             + s.get("float16_initializers") + " float16 / " + s.get("float32_initializers") + " float32 initializers, "
-            + s.get("values_clamped_to_float16_range") + " constant values clamped into float16's range");
+            + s.get("values_clamped_to_65504") + " constant values clamped to ±65504, "
+            + s.get("tiny_values_raised_to_2^-24") + " below half's smallest subnormal raised to ±2^-24 (as ONNX "
+            + "Runtime's converter does)");
     return new PrecisionConversion.Result(result.model(), s, lines);
   }
 }

@@ -150,7 +150,8 @@ public final class Float16Converter {
     private final Set<String> usedNames = new HashSet<>();
     private final List<TensorProto> addedInitializers = new ArrayList<>();
     private int casts;
-    private final long[] clamped = {0};
+    /** Constant values clamped to ±65504, and tiny ones raised to ±2^-24 (FloatTensorData.toHalf). */
+    private final long[] clamped = {0, 0};
 
     Rewrite(GraphProto graph, Map<String, Integer> types) {
       this.graph = graph;
@@ -210,7 +211,9 @@ public final class Float16Converter {
               .setType(AttributeProto.AttributeType.INT).setI(DataType.FLOAT16_VALUE));
         }
         if (p != null && p == DataType.FLOAT_VALUE) {
-          float32Ops.merge(node.getOpType(), 1, Integer::sum);
+          if (!node.getOpType().equals("Identity")) { // outputs copied from a float32 island are not compute
+            float32Ops.merge(node.getOpType(), 1, Integer::sum);
+          }
         } else if (p != null) {
           halfNodes++;
         }
@@ -252,7 +255,8 @@ public final class Float16Converter {
       summary.put("casts_added", Integer.toString(casts));
       summary.put("float16_initializers", Integer.toString(halfInitializers));
       summary.put("float32_initializers", Integer.toString(floatInitializers));
-      summary.put("values_clamped_to_float16_range", Long.toString(clamped[0]));
+      summary.put("values_clamped_to_65504", Long.toString(clamped[0]));
+      summary.put("tiny_values_raised_to_2^-24", Long.toString(clamped[1]));
       summary.put("io", "inputs unchanged, float outputs float32");
 
       ModelProto.Builder result = model.toBuilder().setGraph(builder);

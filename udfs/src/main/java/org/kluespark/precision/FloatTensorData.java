@@ -110,7 +110,7 @@ final class FloatTensorData {
    * {@code tensor} (float32) as an inline float16 tensor of the same name. Finite values beyond ±65504 become
    * ±65504 and non-zero magnitudes below 2^-24 become ±2^-24, so no value changes sign or finiteness.
    *
-   * @param clamped counts the values moved into half's range
+   * @param clamped {@code [0]} counts finite values clamped to ±65504, {@code [1]} tiny ones raised to ±2^-24
    */
   static TensorProto toHalf(TensorProto tensor, Path modelDir, long[] clamped) {
     long bytes = Math.multiplyExact(elementCount(tensor), 2);
@@ -124,7 +124,7 @@ final class FloatTensorData {
         float value = floats.get();
         float kept = clampToHalf(value);
         if (Float.compare(kept, value) != 0) {
-          clamped[0]++;
+          clamped[Math.abs(kept) == HALF_MAX ? 0 : 1]++;
         }
         out.putShort(HalfFloats.floatToHalf(kept));
       }

@@ -2,7 +2,10 @@ package org.kluespark.testing.reference;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.kluespark.checkpoint.HalfFloats;
 import org.kluespark.checkpoint.WeightTensor;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
@@ -16,6 +19,13 @@ import org.kluespark.convert.EncoderWeights;
  * <p>Masking follows HF's eager attention: {@code (1 - mask) · torch.finfo(float32).min} is added to
  * the scaled scores, and the softmax subtracts the row maximum, so masked keys get weight exactly 0 (a
  * row whose keys are all masked gets uniform weights, as in HF).
+ *
+ * <p>{@link #forwardSimulatedHalf} is a second mode for half-precision graphs
+ * ({@code org.kluespark.precision.Float16Converter}): weights and every op's result are rounded to float16
+ * (round to nearest even, through {@link HalfFloats}), except inside the ops that graph keeps float32
+ * (LayerNorm and the attention-mask add + Softmax, computed here in float64 as before). A MatMul is rounded
+ * once, after a float64 accumulation (as GPU half GEMMs accumulate wider and round the result). The default
+ * mode does not round anything.
  */
 public final class ReferenceEncoder {
   /** {@code torch.finfo(torch.float32).min}, the additive mask HF puts on masked keys. */
@@ -23,10 +33,13 @@ public final class ReferenceEncoder {
 
   private final EncoderWeights weights;
   private final EncoderConfig config;
+  /** Round weights and op results to float16 outside the float32 islands. */
+  private final boolean half;
 
-  private ReferenceEncoder(EncoderWeights weights) {
+  private ReferenceEncoder(EncoderWeights weights, boolean half) {
     this.weights = weights;
     this.config = weights.config();
+    this.half = half;
   }
 
   /**
@@ -36,7 +49,54 @@ public final class ReferenceEncoder {
    */
   public static ReferenceOutput forward(EncoderWeights weights, long[][] inputIds, long[][] attentionMask,
       long[][] tokenTypeIds) {
-    return new ReferenceEncoder(weights).run(inputIds, attentionMask, tokenTypeIds);
+    return new ReferenceEncoder(weights, false).run(inputIds, attentionMask, tokenTypeIds);
+  }
+
+  /**
+   * As {@link #forward}, simulating a graph that computes in half: weights rounded to float16 (LayerNorm's
+   * stay float32), every op's result rounded to float16 except LayerNorm, the mask add and Softmax. Hidden
+   * states are the LayerNorm outputs before rounding (the fp16 graph returns them from its float32 island);
+   * the next layer reads them rounded.
+   */
+  public static ReferenceOutput forwardSimulatedHalf(EncoderWeights weights, long[][] inputIds,
+      long[][] attentionMask, long[][] tokenTypeIds) {
+    return new ReferenceEncoder(halfWeights(weights), true).run(inputIds, attentionMask, tokenTypeIds);
+  }
+
+  /** {@code weights} rounded to float16, except LayerNorm's (float32 in the half graph). */
+  static EncoderWeights halfWeights(EncoderWeights weights) {
+    Map<String, WeightTensor> rounded = new LinkedHashMap<>();
+    for (String name : EncoderWeights.expectedShapes(weights.config(), weights.hasPooler()).keySet()) {
+      WeightTensor tensor = weights.get(name);
+      float[] values = tensor.values();
+      if (!name.contains("LayerNorm")) {
+        values = values.clone();
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) toHalf(values[i]);
+        }
+      }
+      rounded.put(name, new WeightTensor(name, tensor.shape(), values));
+    }
+    return EncoderWeights.of(weights.config(), rounded, "half-rounded weights");
+  }
+
+  /** The float16 nearest to {@code value} (through float32: a double-rounding below half's resolution). */
+  static double toHalf(double value) {
+    return HalfFloats.halfToFloat(HalfFloats.floatToHalf((float) value));
+  }
+
+  /** An op's result as the graph stores it: rounded to half in half mode. */
+  private double h(double value) {
+    return half ? toHalf(value) : value;
+  }
+
+  private double[] h(double[] values) {
+    if (half) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = toHalf(values[i]);
+      }
+    }
+    return values;
   }
 
   /**
@@ -90,8 +150,8 @@ public final class ReferenceEncoder {
     WeightTensor typeTable = weights.get("embeddings.token_type_embeddings.weight");
     double[][] out = new double[ids.length][];
     for (int t = 0; t < ids.length; t++) {
-      double[] sum = ReferenceMath.add(ReferenceMath.add(row(words, ids[t]), row(positionTable, positions[t])),
-          row(typeTable, types[t]));
+      double[] sum = h(ReferenceMath.add(h(ReferenceMath.add(row(words, ids[t]), row(positionTable, positions[t]))),
+          row(typeTable, types[t])));
       out[t] = ReferenceMath.layerNorm(sum, weights.get("embeddings.LayerNorm.weight"),
           weights.get("embeddings.LayerNorm.bias"), config.layerNormEps());
     }
@@ -99,21 +159,22 @@ public final class ReferenceEncoder {
   }
 
   /** One BertLayer: self-attention block, then the feed-forward block, each with residual + LayerNorm. */
-  private double[][] layer(int layer, double[][] x, long[] mask) {
+  private double[][] layer(int layer, double[][] input, long[] mask) {
+    double[][] x = half ? copyRounded(input) : input; // the float32 LayerNorm output, cast to half
     double[][] context = selfAttention(layer, x, mask);
     int seq = x.length;
     double[][] out = new double[seq][];
     for (int t = 0; t < seq; t++) {
-      double[] attention = ReferenceMath.layerNorm(
-          ReferenceMath.add(dense(layer, "attention.output.dense", context[t]), x[t]),
+      double[] attention = h(ReferenceMath.layerNorm(
+          h(ReferenceMath.add(dense(layer, "attention.output.dense", context[t]), x[t])),
           weights.layer(layer, "attention.output.LayerNorm.weight"),
-          weights.layer(layer, "attention.output.LayerNorm.bias"), config.layerNormEps());
+          weights.layer(layer, "attention.output.LayerNorm.bias"), config.layerNormEps()));
       double[] intermediate = dense(layer, "intermediate.dense", attention);
       for (int i = 0; i < intermediate.length; i++) {
-        intermediate[i] = ReferenceMath.gelu(intermediate[i]);
+        intermediate[i] = gelu(intermediate[i]);
       }
       out[t] = ReferenceMath.layerNorm(
-          ReferenceMath.add(dense(layer, "output.dense", intermediate), attention),
+          h(ReferenceMath.add(dense(layer, "output.dense", intermediate), attention)),
           weights.layer(layer, "output.LayerNorm.weight"), weights.layer(layer, "output.LayerNorm.bias"),
           config.layerNormEps());
     }
@@ -143,14 +204,20 @@ public final class ReferenceEncoder {
           for (int d = 0; d < headSize; d++) {
             dot += q[i][offset + d] * k[j][offset + d];
           }
-          scores[j] = dot / scale + (1.0 - mask[j]) * MASK_VALUE;
+          // The mask add and Softmax are float32 in the half graph: only the scaled scores are rounded.
+          scores[j] = h(h(dot) / h(scale)) + (1.0 - mask[j]) * MASK_VALUE;
         }
-        double[] probs = ReferenceMath.softmax(scores);
+        double[] probs = h(ReferenceMath.softmax(scores));
         for (int j = 0; j < seq; j++) {
           for (int d = 0; d < headSize; d++) {
             context[i][offset + d] += probs[j] * v[j][offset + d];
           }
         }
+      }
+    }
+    if (half) {
+      for (double[] row : context) {
+        h(row); // each head's probs · V is one MatMul result
       }
     }
     return context;
@@ -159,10 +226,10 @@ public final class ReferenceEncoder {
   private double[][] pool(double[][][] hidden) {
     double[][] pooled = new double[hidden.length][];
     for (int row = 0; row < hidden.length; row++) {
-      double[] dense = ReferenceMath.linear(hidden[row][0], weights.get("pooler.dense.weight"),
-          weights.get("pooler.dense.bias"));
+      double[] cls = half ? h(hidden[row][0].clone()) : hidden[row][0];
+      double[] dense = linear(cls, weights.get("pooler.dense.weight"), weights.get("pooler.dense.bias"));
       for (int i = 0; i < dense.length; i++) {
-        dense[i] = Math.tanh(dense[i]);
+        dense[i] = h(Math.tanh(dense[i]));
       }
       pooled[row] = dense;
     }
@@ -170,7 +237,40 @@ public final class ReferenceEncoder {
   }
 
   private double[] dense(int layer, String module, double[] x) {
-    return ReferenceMath.linear(x, weights.layer(layer, module + ".weight"), weights.layer(layer, module + ".bias"));
+    return linear(x, weights.layer(layer, module + ".weight"), weights.layer(layer, module + ".bias"));
+  }
+
+  /** Float64 as before; in half mode a MatMul then a bias Add, each rounded (the graph's two nodes). */
+  private double[] linear(double[] x, WeightTensor weight, WeightTensor bias) {
+    if (!half) {
+      return ReferenceMath.linear(x, weight, bias);
+    }
+    double[] product = ReferenceMath.linear(x, weight, new WeightTensor("zero", bias.shape(), new float[bias.values().length]));
+    float[] b = bias.values();
+    for (int o = 0; o < product.length; o++) {
+      product[o] = toHalf(toHalf(product[o]) + b[o]);
+    }
+    return product;
+  }
+
+  /** Exact GELU; in half mode node by node as the graph writes it, x·0.5·(1 + erf(x / √2)), √2 rounded to half. */
+  private double gelu(double x) {
+    if (!half) {
+      return ReferenceMath.gelu(x);
+    }
+    double erf = h(Erf.erf(h(x / h(Math.sqrt(2.0)))));
+    return h(h(x * 0.5) * h(1.0 + erf));
+  }
+
+  private static double[][] copyRounded(double[][] rows) {
+    double[][] out = new double[rows.length][];
+    for (int t = 0; t < rows.length; t++) {
+      out[t] = rows[t].clone();
+      for (int i = 0; i < out[t].length; i++) {
+        out[t][i] = toHalf(out[t][i]);
+      }
+    }
+    return out;
   }
 
   private static double[] row(WeightTensor table, long index) {

@@ -1,0 +1,88 @@
+package org.kluespark.precision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kluespark.convert.EncoderConfig;
+import org.kluespark.convert.EncoderGraphWriter;
+import org.kluespark.convert.EncoderWeights;
+import org.kluespark.convert.ExportOptions;
+import org.kluespark.synth.ModelPreset;
+import org.kluespark.synth.SyntheticWeights;
+import org.kluespark.testing.reference.ReferenceEncoder;
+import org.kluespark.testing.reference.ReferenceOutput;
+
+/**
+ * fp16 graphs of the converter's encoders at the published shapes of klue/bert-base (12 layers) and
+ * klue/roberta-small (6 layers), random weights, against the float64 reference: through ONNX Runtime's CPU
+ * provider (which runs the half graph by inserting casts, so it checks the graph, not half arithmetic on a
+ * GPU), and the reference's simulated-half mode (every op rounded to float16 outside the float32 islands),
+ * which bounds what half arithmetic itself costs. A ragged batch with a pair; every output on every real token.
+ */
+class Float16ParityTest {
+  static final double ORT_TOLERANCE = 1e-2;
+  static final double SIMULATED_TOLERANCE = 2e-2;
+  /** As ConversionParityTest: weights wider than BERT's 0.02 init, so attention is far from uniform. */
+  static final double STDDEV = 0.05;
+
+  @TempDir Path dir;
+
+  @Test
+  void kluBertBaseHalfGraphMatchesTheReference() throws Exception {
+    check(ModelPreset.KLUE_BERT_BASE.config(), "klue-bert-base");
+  }
+
+  @Test
+  void kluRobertaSmallHalfGraphMatchesTheReference() throws Exception {
+    check(ModelPreset.KLUE_ROBERTA_SMALL.config(), "klue-roberta-small");
+  }
+
+  private void check(EncoderConfig config, String name) throws Exception {
+    EncoderWeights weights = EncoderWeights.of(config, SyntheticWeights.generate(config, 7, true, STDDEV), "synthetic");
+    Path modelFile = dir.resolve(name + "-fp16/model.onnx");
+    ModelProto fp32 = EncoderGraphWriter.write(weights, ExportOptions.defaults(), Map.of());
+    EncoderRuns.write(Float16Converter.convert(fp32, name).model(), modelFile);
+    fp32 = null; // the protobuf copies of the weights go before ONNX Runtime loads its own
+
+    EncoderRuns.Batch batch = EncoderRuns.Batch.ragged(config, new int[] {19, 7, 12, 3}, 2, 11);
+    long[][] types = config.hasTokenTypeInput() ? batch.types() : null;
+    ReferenceOutput exact = ReferenceEncoder.forward(weights, batch.ids(), batch.mask(), types);
+    ReferenceOutput simulated = ReferenceEncoder.forwardSimulatedHalf(weights, batch.ids(), batch.mask(), types);
+    Map<String, Object> ort = EncoderRuns.run(modelFile, batch, config.hasTokenTypeInput());
+
+    Map<String, Double> ortVsExact = new LinkedHashMap<>();
+    Map<String, Double> simulatedVsExact = new LinkedHashMap<>();
+    Map<String, Double> ortVsSimulated = new LinkedHashMap<>();
+    ortVsExact.put("last_hidden_state", EncoderRuns.maxAbs((float[][][]) ort.get("last_hidden_state"),
+        exact.lastHiddenState(), batch.mask()));
+    ortVsExact.put("pooler_output", EncoderRuns.maxAbs((float[][]) ort.get("pooler_output"), exact.pooler()));
+    simulatedVsExact.put("last_hidden_state", EncoderRuns.maxAbs(simulated.lastHiddenState(), exact.lastHiddenState(),
+        batch.mask()));
+    simulatedVsExact.put("pooler_output", EncoderRuns.maxAbs(simulated.pooler(), exact.pooler()));
+    ortVsSimulated.put("last_hidden_state", EncoderRuns.maxAbs((float[][][]) ort.get("last_hidden_state"),
+        simulated.lastHiddenState(), batch.mask()));
+    ortVsSimulated.put("pooler_output", EncoderRuns.maxAbs((float[][]) ort.get("pooler_output"), simulated.pooler()));
+    for (int layer = 0; layer <= config.numLayers(); layer++) {
+      String output = "hidden_states." + layer;
+      float[][][] actual = (float[][][]) ort.get(output);
+      ortVsExact.put(output, EncoderRuns.maxAbs(actual, exact.hiddenStates().get(layer), batch.mask()));
+      simulatedVsExact.put(output, EncoderRuns.maxAbs(simulated.hiddenStates().get(layer),
+          exact.hiddenStates().get(layer), batch.mask()));
+      ortVsSimulated.put(output, EncoderRuns.maxAbs(actual, simulated.hiddenStates().get(layer), batch.mask()));
+    }
+    System.out.println(name + " fp16 graph (ONNX Runtime CPU) max-abs vs float64 reference: " + ortVsExact);
+    System.out.println(name + " simulated half vs float64 reference: " + simulatedVsExact);
+    System.out.println(name + " fp16 graph (ONNX Runtime CPU) vs simulated half: " + ortVsSimulated);
+
+    assertThat(ortVsExact).allSatisfy((output, diff) -> assertThat(diff).as(output).isLessThanOrEqualTo(ORT_TOLERANCE));
+    assertThat(simulatedVsExact)
+        .allSatisfy((output, diff) -> assertThat(diff).as(output).isLessThanOrEqualTo(SIMULATED_TOLERANCE));
+    assertThat(ortVsExact.get("last_hidden_state")).as("the graph must really round to half").isGreaterThan(1e-4);
+    assertThat(simulatedVsExact.get("last_hidden_state")).as("the simulation must really round").isGreaterThan(1e-4);
+  }
+}

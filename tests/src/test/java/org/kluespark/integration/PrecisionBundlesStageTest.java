@@ -55,7 +55,7 @@ class PrecisionBundlesStageTest {
   }
 
   @Test
-  void int8PipelineReloadsToIdenticalVectorsAndStaysCloseToFloat32() {
+  void int8PipelineReloadsToIdenticalVectorsAndStaysCloseToFloat32() throws Exception {
     List<Row> int8Rows = savedAndReloaded(int8);
     List<Row> fp32Rows = stage(TestModels.minilmDir()).transform(texts()).collectAsList();
     for (int i = 0; i < int8Rows.size(); i++) {
@@ -67,7 +67,7 @@ class PrecisionBundlesStageTest {
   }
 
   @Test
-  void fp16PipelineReloadsToIdenticalVectors() {
+  void fp16PipelineReloadsToIdenticalVectors() throws Exception {
     savedAndReloaded(fp16);
   }
 
@@ -97,7 +97,7 @@ class PrecisionBundlesStageTest {
         .hasMessageContaining("--precision fp16");
   }
 
-  private static List<Row> savedAndReloaded(Path bundle) {
+  private static List<Row> savedAndReloaded(Path bundle) throws java.io.IOException {
     PipelineModel model = new Pipeline().setStages(new PipelineStage[] {stage(bundle)}).fit(texts());
     List<Row> before = model.transform(texts()).collectAsList();
     String saved = tmp.resolve("saved-" + bundle.getFileName()).toString();

@@ -12,17 +12,21 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The benchmark's texts: the real KLUE dev sentences and a seeded synthetic long-tail workload, and the
- * one-JSON-string-per-line files the harness hands to its child JVMs.
+ * The benchmark's texts: the real KLUE dev sentences (distinct, or with their repeats) and a seeded synthetic
+ * long-tail workload, and the one-JSON-string-per-line files the harness hands to its child JVMs.
  */
 public final class Workloads {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final String KLUE_STS_DEV = "klue-sts-v1.1_dev.json";
+  static final String KLUE_NLI_DEV = "klue-nli-v1.1_dev.json";
 
   /** A named list of texts. */
   public record Workload(String name, List<String> texts, String description) {}
@@ -34,17 +38,42 @@ public final class Workloads {
    * hypothesis), in file order, or null when {@code klueDir} lacks either file.
    */
   public static Workload klue(Path klueDir) {
-    Path sts = klueDir.resolve("klue-sts-v1.1_dev.json");
-    Path nli = klueDir.resolve("klue-nli-v1.1_dev.json");
+    return klue(klueDir, false);
+  }
+
+  /**
+   * Every sentence of the KLUE STS dev set (sentence1, sentence2) and NLI dev set (premise, hypothesis) as it
+   * stands in the files, repeats kept (each NLI premise appears in three records), in file order, or null when
+   * {@code klueDir} lacks either file. The stage meets the repeats within its windows, as in real data.
+   */
+  public static Workload klueAll(Path klueDir) {
+    return klue(klueDir, true);
+  }
+
+  private static Workload klue(Path klueDir, boolean keepRepeats) {
+    Path sts = klueDir.resolve(KLUE_STS_DEV);
+    Path nli = klueDir.resolve(KLUE_NLI_DEV);
     if (!Files.isRegularFile(sts) || !Files.isRegularFile(nli)) {
       return null;
     }
-    LinkedHashSet<String> texts = new LinkedHashSet<>();
+    Collection<String> texts = keepRepeats ? new ArrayList<>() : new LinkedHashSet<>();
     int stsRecords = addFields(sts, texts, "sentence1", "sentence2");
     int nliRecords = addFields(nli, texts, "premise", "hypothesis");
-    return new Workload(BenchmarkOptions.KLUE, List.copyOf(texts), String.format(
-        "the %d distinct sentences of KLUE STS dev (%d pairs) and NLI dev (%d pairs), single texts, file order",
-        texts.size(), stsRecords, nliRecords));
+    List<String> list = List.copyOf(texts);
+    if (!keepRepeats) {
+      return new Workload(BenchmarkOptions.KLUE, list, String.format(
+          "the %d distinct sentences of KLUE STS dev (%d pairs) and NLI dev (%d pairs), single texts, file order",
+          list.size(), stsRecords, nliRecords));
+    }
+    int repeats = repeats(list);
+    return new Workload(BenchmarkOptions.KLUE_ALL, list, String.format("all %d sentences of KLUE STS dev (%d pairs) "
+        + "and NLI dev (%d pairs) as they stand in the files, %d of them repeats of an earlier row (%d distinct), "
+        + "single texts, file order", list.size(), stsRecords, nliRecords, repeats, list.size() - repeats));
+  }
+
+  /** Rows that repeat an earlier row's text exactly: what duplicate reuse can save. */
+  public static int repeats(List<String> texts) {
+    return texts.size() - new HashSet<>(texts).size();
   }
 
   /** The distinct sentences of the repository's datasets/ samples: sentences.txt, the STS and NLI samples. */
@@ -172,7 +201,7 @@ public final class Workloads {
     }
   }
 
-  private static int addFields(Path file, LinkedHashSet<String> out, String first, String second) {
+  private static int addFields(Path file, Collection<String> out, String first, String second) {
     try {
       JsonNode records = JSON.readTree(file.toFile());
       for (JsonNode record : records) {

@@ -51,6 +51,12 @@ public final class Benchmark {
       }
     }
     this.childJvmOptions = List.copyOf(jvm);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Process child = running;
+      if (child != null && child.isAlive()) {
+        child.destroyForcibly();
+      }
+    }, "benchmark-child-reaper"));
   }
 
   public static void main(String[] args) {
@@ -282,10 +288,10 @@ public final class Benchmark {
     for (String name : options.workloads()) {
       Workloads.Workload workload;
       if (BenchmarkOptions.KLUE.equals(name) || BenchmarkOptions.KLUE_ALL.equals(name)) {
-        Path klueDir = repoRoot.resolve("../shared/klue").normalize();
+        Path klueDir = options.klueDir();
         workload = BenchmarkOptions.KLUE.equals(name) ? Workloads.klue(klueDir) : Workloads.klueAll(klueDir);
         if (workload == null) {
-          log("skipping workload %s: the KLUE dev sets are absent (looked for %s and %s in %s)", name,
+          log("skipping workload %s: the KLUE dev sets are absent (looked for %s and %s in %s; see --klue-dir)", name,
               Workloads.KLUE_STS_DEV, Workloads.KLUE_NLI_DEV, klueDir);
           continue;
         }
@@ -328,6 +334,9 @@ public final class Benchmark {
 
   private record ChildOutcome(int exitCode, Optional<RunResult> result, Path log) {}
 
+  /** The child JVM running now, destroyed if this JVM is stopped (Ctrl-C, kill) so none is left behind. */
+  private volatile Process running;
+
   private ChildOutcome runChild(ChildSpec spec, Path log) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary);
@@ -342,6 +351,7 @@ public final class Benchmark {
           "<classpath>") + System.lineSeparator(), StandardCharsets.UTF_8);
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      running = process;
       if (!process.waitFor(CHILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
         process.destroyForcibly().waitFor();
         return new ChildOutcome(-1, Optional.empty(), log);

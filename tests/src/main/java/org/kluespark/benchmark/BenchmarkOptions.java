@@ -15,7 +15,7 @@ import java.util.Locale;
 public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems, boolean systemsGiven, int runs,
     String model, String int8Model, boolean quick, int batchSize, int maxSeqLength, int rawThreads, int udfThreads,
     int warmupRows, int rows, int longtailRows, int longtailMaxSentences, long seed, Double cpuGhz,
-    int flopsPerCycle, Path outputDir, boolean help) {
+    int flopsPerCycle, Path klueDir, Path outputDir, boolean help) {
 
   public static final String KLUE = "klue";
   public static final String KLUE_ALL = "klue-all";
@@ -29,7 +29,8 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
 
   private static final List<String> VALUE_OPTIONS = List.of("--workloads", "--systems", "--runs", "--model",
       "--int8-model", "--batch-size", "--max-seq-length", "--raw-threads", "--udf-threads", "--warmup-rows", "--rows",
-      "--longtail-rows", "--longtail-max-sentences", "--seed", "--cpu-ghz", "--flops-per-cycle", "--output");
+      "--longtail-rows", "--longtail-max-sentences", "--seed", "--cpu-ghz", "--flops-per-cycle", "--klue-dir",
+      "--output");
 
   static final int QUICK_ROWS = 128;
   static final int QUICK_WARMUP_ROWS = 32;
@@ -83,6 +84,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
       "  --flops-per-cycle N      float32 FLOP per cycle and core for the peak (default "
           + DEFAULT_FLOPS_PER_CYCLE + " = 2 FMA units",
       "                           × 8 lanes × 2, AVX2 + FMA; AMD Zen 4 runs AVX-512 at the same rate)",
+      "  --klue-dir DIR           where the KLUE dev sets are (default ../shared/klue beside the repository)",
       "  --output DIR             where results.csv, results.md, runs.csv and logs go",
       "                           (default tests/target/benchmark)",
       "  --help                   this text");
@@ -108,6 +110,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
     int longtailMaxSentences = 16;
     long seed = 42;
     Path outputDir = repoRoot.resolve("tests/target/benchmark");
+    Path klueDir = repoRoot.resolve("../shared/klue").normalize();
     boolean help = false;
 
     for (int i = 0; i < args.length; i++) {
@@ -153,6 +156,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
             case "--longtail-rows" -> longtailRows = positive(name, value);
             case "--longtail-max-sentences" -> longtailMaxSentences = positive(name, value);
             case "--seed" -> seed = parseLong(name, value);
+            case "--klue-dir" -> klueDir = Path.of(nonBlank(name, value)).toAbsolutePath().normalize();
             case "--output" -> outputDir = Path.of(nonBlank(name, value)).toAbsolutePath();
             default -> throw new IllegalArgumentException("Unknown option '" + arg + "'; see --help");
           }
@@ -164,7 +168,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
     int resolvedWarmup = warmupRows != null ? warmupRows : quick ? QUICK_WARMUP_ROWS : DEFAULT_WARMUP_ROWS;
     return new BenchmarkOptions(workloads, systems, systemsGiven, resolvedRuns, model, int8Model, quick, batchSize,
         maxSeqLength, rawThreads, udfThreads, resolvedWarmup, resolvedRows, longtailRows, longtailMaxSentences, seed,
-        cpuGhz, flopsPerCycle, outputDir, help);
+        cpuGhz, flopsPerCycle, klueDir, outputDir, help);
   }
 
   static List<String> parseWorkloads(String value) {

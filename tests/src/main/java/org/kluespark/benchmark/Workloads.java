@@ -28,8 +28,16 @@ public final class Workloads {
   static final String KLUE_STS_DEV = "klue-sts-v1.1_dev.json";
   static final String KLUE_NLI_DEV = "klue-nli-v1.1_dev.json";
 
-  /** A named list of texts. */
-  public record Workload(String name, List<String> texts, String description) {}
+  /**
+   * A named list of texts, made of consecutive parts (the KLUE workloads: STS, then NLI) that {@link #prefix}
+   * shortens in proportion.
+   */
+  public record Workload(String name, List<String> texts, String description, List<Integer> partSizes) {
+    /** One part. */
+    public Workload(String name, List<String> texts, String description) {
+      this(name, texts, description, List.of(texts.size()));
+    }
+  }
 
   private Workloads() {}
 
@@ -58,17 +66,19 @@ public final class Workloads {
     }
     Collection<String> texts = keepRepeats ? new ArrayList<>() : new LinkedHashSet<>();
     int stsRecords = addFields(sts, texts, "sentence1", "sentence2");
+    int stsRows = texts.size();
     int nliRecords = addFields(nli, texts, "premise", "hypothesis");
     List<String> list = List.copyOf(texts);
+    List<Integer> parts = List.of(stsRows, list.size() - stsRows);
     if (!keepRepeats) {
       return new Workload(BenchmarkOptions.KLUE, list, String.format(
           "the %d distinct sentences of KLUE STS dev (%d pairs) and NLI dev (%d pairs), single texts, file order",
-          list.size(), stsRecords, nliRecords));
+          list.size(), stsRecords, nliRecords), parts);
     }
     int repeats = repeats(list);
     return new Workload(BenchmarkOptions.KLUE_ALL, list, String.format("all %d sentences of KLUE STS dev (%d pairs) "
         + "and NLI dev (%d pairs) as they stand in the files, %d of them repeats of an earlier row (%d distinct), "
-        + "single texts, file order", list.size(), stsRecords, nliRecords, repeats, list.size() - repeats));
+        + "single texts, file order", list.size(), stsRecords, nliRecords, repeats, list.size() - repeats), parts);
   }
 
   /** Rows that repeat an earlier row's text exactly: what duplicate reuse can save. */
@@ -147,13 +157,37 @@ public final class Workloads {
     return cumulative.length;
   }
 
-  /** The first {@code rows} texts of {@code workload} (all when it has fewer). */
+  /**
+   * {@code rows} texts of {@code workload} (all when it has fewer): the first rows of each part, in proportion to
+   * the parts' sizes, so that a prefix of the KLUE workloads holds NLI sentences (and klue-all its repeats) and not
+   * only the STS ones that come first in the files.
+   */
   public static Workload prefix(Workload workload, int rows) {
-    if (rows >= workload.texts().size()) {
+    int total = workload.texts().size();
+    if (rows >= total) {
       return workload;
     }
-    return new Workload(workload.name(), workload.texts().subList(0, rows),
-        "first " + rows + " rows of: " + workload.description());
+    List<String> texts = new ArrayList<>(rows);
+    List<Integer> sizes = new ArrayList<>();
+    int start = 0;
+    int taken = 0;
+    int seen = 0;
+    for (int part = 0; part < workload.partSizes().size(); part++) {
+      int size = workload.partSizes().get(part);
+      seen += size;
+      // Cumulative rounding: the parts' shares add up to exactly `rows`.
+      int upTo = (int) Math.round((double) rows * seen / total);
+      int count = Math.min(size, upTo - taken);
+      texts.addAll(workload.texts().subList(start, start + count));
+      sizes.add(count);
+      taken += count;
+      start += size;
+    }
+    String how = sizes.size() == 1 ? "first " + rows + " rows" : "the first " + sizes + " rows of its " + sizes.size()
+        + " parts (" + rows + " rows)";
+    int repeats = repeats(texts);
+    return new Workload(workload.name(), List.copyOf(texts), how + (repeats > 0 ? ", " + repeats + " repeats" : "")
+        + " of: " + workload.description(), List.copyOf(sizes));
   }
 
   /** Writes one JSON string per line (texts may hold any character, newlines included). */

@@ -37,6 +37,7 @@ class BenchmarkHarnessTest {
     assertThat(defaults.rows()).isEqualTo(Integer.MAX_VALUE);
     assertThat(defaults.batchSize()).isEqualTo(32);
     assertThat(defaults.outputDir()).isEqualTo(REPO.resolve("tests/target/benchmark"));
+    assertThat(defaults.klueDir()).isEqualTo(Path.of("/shared/klue"));
 
     BenchmarkOptions quick = BenchmarkOptions.parse(new String[] {"--quick"}, REPO);
     assertThat(quick.runs()).isEqualTo(1);
@@ -163,13 +164,14 @@ class BenchmarkHarnessTest {
 
     BenchmarkOptions options = BenchmarkOptions.parse(new String[] {"--int8-model", "/models/q", "--workloads",
         "klue-all,klue", "--systems", "stage-int8-reuse,raw-sorted-lc4j-int8", "--cpu-ghz=2.45",
-        "--flops-per-cycle", "64"}, REPO);
+        "--flops-per-cycle", "64", "--klue-dir", "/data/klue/"}, REPO);
     assertThat(options.int8Model()).isEqualTo("/models/q");
     assertThat(options.workloads()).containsExactly("klue-all", "klue");
     assertThat(options.systems()).containsExactly(BenchSystem.STAGE_INT8_REUSE, BenchSystem.RAW_SORTED_LC4J_INT8);
     assertThat(options.systemsGiven()).isTrue();
     assertThat(options.cpuGhz()).isEqualTo(2.45);
     assertThat(options.flopsPerCycle()).isEqualTo(64);
+    assertThat(options.klueDir()).isEqualTo(Path.of("/data/klue"));
 
     assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--cpu-ghz", "fast"}, REPO))
         .hasMessage("Invalid --cpu-ghz (not a number): 'fast'");
@@ -258,7 +260,18 @@ class BenchmarkHarnessTest {
     assertThat(distinct.name()).isEqualTo("klue");
     assertThat(distinct.texts()).containsExactly("a", "b", "c", "p", "h1", "h2", "h3", "q", "h4");
     assertThat(Workloads.repeats(distinct.texts())).isZero();
-    assertThat(Workloads.prefix(all, 5).texts()).containsExactly("a", "b", "c", "a", "p");
+    assertThat(all.partSizes()).containsExactly(4, 8);
+    assertThat(distinct.partSizes()).containsExactly(3, 6);
+
+    // A prefix takes the first rows of STS and of NLI in proportion (4:8), so it keeps NLI's repeats.
+    Workloads.Workload six = Workloads.prefix(all, 6);
+    assertThat(six.texts()).containsExactly("a", "b", "p", "h1", "p", "h2");
+    assertThat(six.partSizes()).containsExactly(2, 4);
+    assertThat(six.description()).startsWith("the first [2, 4] rows of its 2 parts (6 rows), 1 repeats of: all 12");
+    assertThat(Workloads.prefix(all, 5).texts()).containsExactly("a", "b", "p", "h1", "p");
+    assertThat(Workloads.prefix(all, 1).texts()).containsExactly("p");
+    assertThat(Workloads.prefix(distinct, 3).texts()).containsExactly("a", "p", "h1");
+    assertThat(Workloads.prefix(all, 12)).isSameAs(all);
 
     Files.delete(dir.resolve(Workloads.KLUE_NLI_DEV));
     assertThat(Workloads.klueAll(dir)).isNull();

@@ -217,16 +217,17 @@ public final class BenchmarkChild {
 
   /**
    * The same model and settings as {@link #stagePass} (duplicate reuse off, like {@code stage}), through
-   * {@code klue_embed} in a SQL query.
+   * {@code klue_embed} in a SQL query. The settings go through the session's {@code spark.kluespark.*}
+   * configuration, where a build without duplicate reuse ignores the reuse key.
    */
   private static Pass sqlPass(ChildSpec spec) {
-    KlueSqlOptions options = KlueSqlOptions.of(spec.modelDir().toUri().toString())
-        .withPooling("mean")
-        .withBatchSize(spec.batchSize())
-        .withMaxSeqLength(spec.maxSeqLength());
     return (spark, input, output) -> {
-      spark.conf().set(ReuseDuplicates.SQL_CONF, "false"); // ignored by builds without duplicate reuse
-      KlueSqlFunctions.register(spark, options);
+      spark.conf().set(KlueSqlOptions.MODEL, spec.modelDir().toUri().toString());
+      spark.conf().set(KlueSqlOptions.POOLING, "mean");
+      spark.conf().set(KlueSqlOptions.BATCH_SIZE, Integer.toString(spec.batchSize()));
+      spark.conf().set(KlueSqlOptions.MAX_SEQ_LENGTH, Integer.toString(spec.maxSeqLength()));
+      spark.conf().set(ReuseDuplicates.SQL_CONF, "false");
+      KlueSqlFunctions.register(spark);
       spark.read().parquet(input.toString()).createOrReplaceTempView("bench_texts");
       spark.sql("SELECT *, klue_embed(" + TEXT_COL + ") AS " + OUTPUT_COL + " FROM bench_texts")
           .write().mode(SaveMode.Overwrite).parquet(output.toString());

@@ -171,7 +171,8 @@ public final class BenchmarkChild {
         batches = metrics.batches();
         inferenceSeconds = metrics.inferenceMicros() / 1e6;
         loads = SessionCache.sessionsCreated();
-        reusedRows = listener.duplicateRows();
+        // Spark leaves zero-valued accumulators out of a task's updates: a stage that has the counter reused 0 rows.
+        reusedRows = listener.duplicateRows() < 0 && ReuseDuplicates.available() ? 0 : listener.duplicateRows();
         threads += spark.sparkContext().getConf().getInt("spark.task.cpus", 1); // intraOpThreads=0
       } else {
         // One row per session.run: what the model computed is exactly the real tokens.

@@ -10,7 +10,9 @@ import java.util.Locale;
  * This machine's float32 peak: cores × FLOP per cycle × clock. The default 32 FLOP per cycle is 2 FMA units ×
  * 8 float32 lanes (256 bits) × 2 (a fused multiply-add is two FLOP), AVX2 + FMA; AMD Zen 4 (EPYC 9004) also
  * executes AVX-512 as two 256-bit halves, so its peak is the same. The clock is {@code cpu MHz} of
- * /proc/cpuinfo (under a hypervisor the nominal clock; turbo is not counted) unless {@code --cpu-ghz} gives it.
+ * /proc/cpuinfo unless {@code --cpu-ghz} gives it. A KVM guest sees there the nominal clock, not the boost clock
+ * its cores run at (on the project's machine 2.596 GHz nominal, about 3.6 GHz measured under load), so give
+ * {@code --cpu-ghz} where the two differ, or the percentages of peak come out too high.
  *
  * @param source where the clock came from, for the report
  */
@@ -33,7 +35,8 @@ record CpuPeak(int cores, double ghz, int flopsPerCycle, String source) {
     }
     try {
       Double mhz = cpuMhz(Files.readString(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8));
-      return mhz == null ? null : new CpuPeak(cores, mhz / 1000, options.flopsPerCycle(), "cpu MHz of /proc/cpuinfo");
+      return mhz == null ? null : new CpuPeak(cores, mhz / 1000, options.flopsPerCycle(),
+          "cpu MHz of /proc/cpuinfo, the nominal clock; boost not seen, see --cpu-ghz");
     } catch (IOException | RuntimeException e) {
       return null;
     }

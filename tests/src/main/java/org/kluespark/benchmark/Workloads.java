@@ -186,8 +186,9 @@ public final class Workloads {
     String how = sizes.size() == 1 ? "first " + rows + " rows" : "the first " + sizes + " rows of its " + sizes.size()
         + " parts (" + rows + " rows)";
     int repeats = repeats(texts);
-    return new Workload(workload.name(), List.copyOf(texts), how + (repeats > 0 ? ", " + repeats + " repeats" : "")
-        + " of: " + workload.description(), List.copyOf(sizes));
+    String repeated = repeats > 0 ? ", " + repeats + " of them repeats" : "";
+    return new Workload(workload.name(), List.copyOf(texts), how + repeated + " of: " + workload.description(),
+        List.copyOf(sizes));
   }
 
   /** Writes one JSON string per line (texts may hold any character, newlines included). */

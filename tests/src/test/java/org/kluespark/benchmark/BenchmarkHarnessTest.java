@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness's pure logic only (options, system selection, workloads, batching, FLOP counts, summaries, the
- * child protocol): no model, no Spark session, no child JVM. The benchmark itself runs with tests/bin/benchmark, never in the build.
+ * child protocol): no model, no Spark session, no child JVM. The benchmark itself runs with tests/bin/benchmark,
+ * never in the build.
  */
 class BenchmarkHarnessTest {
   private static final Path REPO = Path.of("/repo");
@@ -267,7 +268,8 @@ class BenchmarkHarnessTest {
     Workloads.Workload six = Workloads.prefix(all, 6);
     assertThat(six.texts()).containsExactly("a", "b", "p", "h1", "p", "h2");
     assertThat(six.partSizes()).containsExactly(2, 4);
-    assertThat(six.description()).startsWith("the first [2, 4] rows of its 2 parts (6 rows), 1 repeats of: all 12");
+    assertThat(six.description())
+        .startsWith("the first [2, 4] rows of its 2 parts (6 rows), 1 of them repeats of: all 12");
     assertThat(Workloads.prefix(all, 5).texts()).containsExactly("a", "b", "p", "h1", "p");
     assertThat(Workloads.prefix(all, 1).texts()).containsExactly("p");
     assertThat(Workloads.prefix(distinct, 3).texts()).containsExactly("a", "p", "h1");
@@ -332,10 +334,10 @@ class BenchmarkHarnessTest {
     String markdown = ResultTable.markdown(rows, 0.504);
     assertThat(markdown.lines().findFirst().orElseThrow()).contains(
         "| vs raw-sorted | vs lc4j int8 | GFLOP/s | % fp32 peak | padding eff. | reused rows | threads |");
-    assertThat(markdown).contains("| raw-sorted | minilm | 100 | 1 | 4.00 | 25.0 | 25.0–25.0 | 1.00× | 0.50× | 0.3 | "
-        + "50% | 90.0% |  | 2x1 |");
-    assertThat(markdown).contains("| stage-int8-reuse | minilm | 100 | 2 | 0.75 | 133.3 | 100.0–200.0 | 5.33× | 2.67× "
-        + "| 1.3 | 267% | 87.5% | 30 | 2x1 |");
+    assertThat(markdown).contains("| raw-sorted | minilm | 100 | 1 | 4.00 | 25.0 | 25.0–25.0 | 1.00× | 0.50× "
+        + "| 0.3 | 50% | 90.0% |  | 2x1 |");
+    assertThat(markdown).contains("| stage-int8-reuse | minilm | 100 | 2 | 0.75 | 133.3 | 100.0–200.0 | 5.33× "
+        + "| 2.67× | 1.3 | 267% | 87.5% | 30 | 2x1 |");
     assertThat(ResultTable.markdown(rows)).contains("| 1.3 |  | 87.5% |");
     assertThat(ResultTable.csv(rows, List.of())).contains(",2.6667,1.344,30\n");
   }

@@ -43,7 +43,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
       "median throughput, padding efficiency, peak heap/RSS and model loads.",
       "",
       "  --workloads LIST         klue,klue-all,longtail (default: klue,longtail); the KLUE ones are skipped",
-      "                           when ../shared/klue is absent:",
+      "                           when ../shared/klue (or --klue-dir) lacks the dev sets:",
       "                             klue      the 5,038 distinct sentences of KLUE STS dev (sentence1, sentence2",
       "                                       of 519 pairs) and NLI dev (premise, hypothesis of 3,000 pairs)",
       "                             klue-all  all 7,038 of those sentences as they stand in the files, repeats",
@@ -69,7 +69,7 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
       + "                           synthetic checkpoint converted once) or a bundle directory (default minilm)",
       "  --int8-model NAME|DIR    the int8 bundle of the *-int8 systems: a bundle directory (e.g. written by",
       "                           kluespark quantize) or minilm-q (langchain4j's int8 MiniLM)",
-      "  --quick                  smoke test: the first " + QUICK_ROWS + " rows of each workload, 1 run, "
+      "  --quick                  smoke test: " + QUICK_ROWS + " rows of each workload (as --rows), 1 run, "
           + QUICK_WARMUP_ROWS + " warm-up rows",
       "  --batch-size N           rows per ONNX Runtime call, all systems but naive-udf (default 32)",
       "  --max-seq-length N       tokens per row at most, special tokens included (default 128)",
@@ -77,7 +77,9 @@ public record BenchmarkOptions(List<String> workloads, List<BenchSystem> systems
       "  --udf-threads N          intra-op threads of naive-udf's static session; 0 = ONNX Runtime's default",
       "                           (default 1 = spark.task.cpus, what the stage uses)",
       "  --warmup-rows N          rows of the untimed warm-up pass in each JVM (default " + DEFAULT_WARMUP_ROWS + ")",
-      "  --rows N                 use only the first N rows of each workload (default: all)",
+      "  --rows N                 use only N rows of each workload (default: all): the first ones; for klue and",
+      "                           klue-all the first STS and the first NLI rows in proportion, so that a short",
+      "                           klue-all keeps its repeats",
       "  --longtail-rows N        rows of the synthetic long-tail workload (default 5000)",
       "  --longtail-max-sentences N  most sentences concatenated into one long-tail row (default 16)",
       "  --seed N                 seed of the long-tail generator (default 42)",

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,12 @@ public final class Benchmark {
       }
     }
     this.childJvmOptions = List.copyOf(jvm);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Process child = running;
+      if (child != null && child.isAlive()) {
+        child.destroyForcibly();
+      }
+    }, "benchmark-child-reaper"));
   }
 
   public static void main(String[] args) {
@@ -82,17 +89,31 @@ public final class Benchmark {
   }
 
   private int run(String command) {
+    SystemSelection selection = SystemSelection.resolve(options, ReuseDuplicates.available());
+    List<BenchSystem> systems = selection.systems();
+    for (String reason : selection.leftOut()) {
+      log("leaving out %s", reason);
+    }
     Path modelDir = modelDir(options.model());
+    Map<BenchSystem.Bundle, Path> bundles = new EnumMap<>(BenchSystem.Bundle.class);
+    bundles.put(BenchSystem.Bundle.MODEL, modelDir);
+    if (systems.stream().anyMatch(s -> s.bundle() == BenchSystem.Bundle.LC4J_INT8)) {
+      bundles.put(BenchSystem.Bundle.LC4J_INT8, AnchorModel.resolve().toAbsolutePath());
+    }
+    if (systems.stream().anyMatch(s -> s.bundle() == BenchSystem.Bundle.INT8)) {
+      bundles.put(BenchSystem.Bundle.INT8, modelDir(options.int8Model()));
+    }
     List<Workloads.Workload> workloads = workloads();
     if (workloads.isEmpty()) {
       System.err.println("benchmark: no workload to run");
       return 2;
     }
     Map<String, String> machine = MachineInfo.collect(command, repoRoot, javaBinary, childJvmOptions);
+    Work work = work(modelDir, workloads);
 
     // Inputs, written once per content (named by fingerprint, reused by later invocations).
     Map<String, ChildSpec> base = new LinkedHashMap<>();
-    boolean anySpark = options.systems().stream().anyMatch(BenchSystem::spark);
+    boolean anySpark = systems.stream().anyMatch(BenchSystem::spark);
     for (Workloads.Workload workload : workloads) {
       String stem = workload.name() + "-" + workload.texts().size() + "-" + Workloads.fingerprint(workload.texts());
       Path texts = workDir.resolve(stem + ".jsonl");
@@ -119,15 +140,15 @@ public final class Benchmark {
     // The runs, interleaved.
     List<RunResult> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    int total = options.runs() * workloads.size() * options.systems().size();
+    int total = options.runs() * workloads.size() * systems.size();
     int done = 0;
     for (int run = 1; run <= options.runs(); run++) {
       for (Workloads.Workload workload : workloads) {
-        for (BenchSystem system : options.systems()) {
+        for (BenchSystem system : systems) {
           done++;
           ChildSpec template = base.get(workload.name());
           ChildSpec spec = new ChildSpec(ChildSpec.RUN, system, workload.name(), template.model(),
-              template.modelDir(), template.texts(), template.parquet(), template.warmupParquet(),
+              bundles.get(system.bundle()), template.texts(), template.parquet(), template.warmupParquet(),
               template.warmupRows(), template.batchSize(), template.maxSeqLength(), template.rawThreads(),
               template.udfThreads(), workDir.resolve("scratch").resolve(system.cliName() + "-" + workload.name()),
               run);
@@ -151,21 +172,66 @@ public final class Benchmark {
       }
     }
 
-    List<ResultTable.Row> rows = ResultTable.summarise(results);
-    writeReports(rows, results, failures, machine, workloads, modelDir);
+    List<ResultTable.Row> rows = ResultTable.summarise(results, work.flops());
+    writeReports(rows, results, failures, machine, workloads, bundles, work);
     return failures.isEmpty() ? 0 : 1;
   }
 
+  /**
+   * What a pass over each workload computes, for GFLOP/s: the float32 model's shape (null without a usable
+   * config.json), each workload's real tokens (all rows, repeats included) and FLOP, and this CPU's peak.
+   */
+  private record Work(ModelShape shape, Map<String, TokenStats> tokens, Map<String, Double> flops, CpuPeak peak) {}
+
+  private Work work(Path modelDir, List<Workloads.Workload> workloads) {
+    CpuPeak peak = CpuPeak.detect(options);
+    Optional<ModelShape> shape = ModelShape.read(modelDir);
+    Map<String, TokenStats> tokens = new LinkedHashMap<>();
+    Map<String, Double> flops = new LinkedHashMap<>();
+    if (shape.isEmpty()) {
+      log("no GFLOP/s: %s has no config.json with hidden_size, num_hidden_layers and intermediate_size",
+          modelDir);
+      return new Work(null, tokens, flops, peak);
+    }
+    for (Workloads.Workload workload : workloads) {
+      TokenStats stats = TokenStats.measure(modelDir, options.maxSeqLength(), workload.texts());
+      tokens.put(workload.name(), stats);
+      flops.put(workload.name(), shape.get().flops(stats));
+      log("workload %s: %d rows, %d real tokens (mean %.1f), %.1f GFLOP per pass", workload.name(), stats.rows(),
+          stats.tokens(), stats.meanTokens(), shape.get().flops(stats) / 1e9);
+    }
+    return new Work(shape.get(), tokens, flops, peak);
+  }
+
   private void writeReports(List<ResultTable.Row> rows, List<RunResult> results, List<String> failures,
-      Map<String, String> machine, List<Workloads.Workload> workloads, Path modelDir) {
+      Map<String, String> machine, List<Workloads.Workload> workloads, Map<BenchSystem.Bundle, Path> bundles,
+      Work work) {
     List<String> settings = new ArrayList<>();
-    settings.add("model: " + options.model() + " (" + modelDir + ")");
+    settings.add("model: " + options.model() + " (" + bundles.get(BenchSystem.Bundle.MODEL) + ")");
+    if (bundles.containsKey(BenchSystem.Bundle.LC4J_INT8)) {
+      settings.add("int8 anchor (raw-sorted-lc4j-int8): langchain4j's all-MiniLM-L6-v2-q ("
+          + bundles.get(BenchSystem.Bundle.LC4J_INT8) + ")");
+    }
+    if (bundles.containsKey(BenchSystem.Bundle.INT8)) {
+      settings.add("int8 model (*-int8 systems): " + options.int8Model() + " (" + bundles.get(BenchSystem.Bundle.INT8)
+          + ")");
+    }
+    if (work.shape() != null) {
+      settings.add(String.format(Locale.ROOT, "model shape (config.json): hidden %d, %d layers, intermediate %d: "
+              + "%,d non-embedding parameters", work.shape().hidden(), work.shape().layers(),
+          work.shape().intermediate(), work.shape().nonEmbeddingParameters()));
+    }
+    settings.add("float32 peak: " + (work.peak() == null ? "unknown (no clock in /proc/cpuinfo; give --cpu-ghz)"
+        : work.peak().describe()));
     settings.add(String.format(Locale.ROOT, "batch size %d (naive-udf: 1 row per call), max sequence length %d, "
         + "mean pooling, %d warm-up rows per JVM (untimed), %s", options.batchSize(), options.maxSeqLength(),
         options.warmupRows(), options.quick() ? "QUICK smoke run (not a measurement)"
             : options.runs() + " run(s) per system and workload, each in its own JVM; median reported"));
     for (Workloads.Workload workload : workloads) {
-      settings.add("workload " + workload.name() + ": " + workload.description());
+      TokenStats stats = work.tokens().get(workload.name());
+      settings.add("workload " + workload.name() + ": " + workload.description() + (stats == null ? ""
+          : String.format(Locale.ROOT, "; %,d real tokens (mean %.1f per row), %.1f GFLOP per pass", stats.tokens(),
+              stats.meanTokens(), work.flops().get(workload.name()) / 1e9)));
     }
 
     StringBuilder md = new StringBuilder("# kluespark benchmark\n\n");
@@ -176,12 +242,21 @@ public final class Benchmark {
     for (String line : settings) {
       md.append("- ").append(line).append('\n');
     }
-    md.append('\n').append(ResultTable.markdown(rows)).append('\n');
-    md.append("sentences/s: rows / wall time of the median run's timed pass (JVM start, Spark start, model load "
-        + "and warm-up excluded; for naive-udf, stage and sql-udf: Parquet read, embed and Parquet write). "
-        + "vs raw-sorted: throughput relative to raw-sorted on the same workload. padding eff.: real tokens / "
-        + "tokens the model computed (rows × padded length). threads: intra-op threads of the one loop (raw), or "
-        + "Spark task threads × intra-op threads. Peak heap and RSS: the largest over the runs.\n");
+    md.append('\n').append(ResultTable.markdown(rows, work.peak() == null ? null : work.peak().gflops()))
+        .append('\n');
+    md.append("sentences/s: all rows of the workload (repeats included, also for the reuse systems) / wall time of "
+        + "the median run's timed pass (JVM start, Spark start, model load and warm-up excluded; for the Spark "
+        + "systems: Parquet read, embed and Parquet write). vs raw-sorted: throughput relative to raw-sorted "
+        + "(float32, every row embedded: the bound) on the same workload; vs lc4j int8: relative to raw-sorted on "
+        + "langchain4j's int8 MiniLM (the int8 anchor). GFLOP/s: the float32 model's work for all rows of the "
+        + "workload, 2 × non-embedding parameters × real tokens plus attention (2 × 2 × seq² × hidden per layer "
+        + "and row, seq = the row's real length; padding not counted), divided by the median seconds; the same "
+        + "nominal work for int8 and reuse systems (the work the user got, not what was computed), so their "
+        + "figure may exceed the float32 peak. % fp32 peak: GFLOP/s / the float32 peak above. padding eff.: real "
+        + "tokens / tokens the model computed (rows × padded length; the stage's own counters). reused rows: rows "
+        + "whose vector the stage copied from an earlier row of its window (kluespark.duplicateRows; blank when "
+        + "not reported). threads: intra-op threads of the one loop (raw), or Spark task threads × intra-op "
+        + "threads. Peak heap and RSS: the largest over the runs.\n");
     if (!failures.isEmpty()) {
       md.append("\nFailed runs:\n\n");
       for (String failure : failures) {
@@ -212,12 +287,12 @@ public final class Benchmark {
     List<Workloads.Workload> out = new ArrayList<>();
     for (String name : options.workloads()) {
       Workloads.Workload workload;
-      if (BenchmarkOptions.KLUE.equals(name)) {
-        Path klueDir = repoRoot.resolve("../shared/klue").normalize();
-        workload = Workloads.klue(klueDir);
+      if (BenchmarkOptions.KLUE.equals(name) || BenchmarkOptions.KLUE_ALL.equals(name)) {
+        Path klueDir = options.klueDir();
+        workload = BenchmarkOptions.KLUE.equals(name) ? Workloads.klue(klueDir) : Workloads.klueAll(klueDir);
         if (workload == null) {
-          log("skipping workload klue: the KLUE dev sets are absent (looked for klue-sts-v1.1_dev.json and "
-              + "klue-nli-v1.1_dev.json in %s)", klueDir);
+          log("skipping workload %s: the KLUE dev sets are absent (looked for %s and %s in %s; see --klue-dir)", name,
+              Workloads.KLUE_STS_DEV, Workloads.KLUE_NLI_DEV, klueDir);
           continue;
         }
       } else {
@@ -236,6 +311,9 @@ public final class Benchmark {
     if (BuiltinModels.isBuiltin(model)) {
       return BuiltinModels.resolve(model).toAbsolutePath();
     }
+    if (AnchorModel.NAME.equalsIgnoreCase(model)) {
+      return AnchorModel.resolve().toAbsolutePath();
+    }
     if (model.startsWith(SYNTH_PREFIX)) {
       ModelPreset preset = ModelPreset.byId(model.substring(SYNTH_PREFIX.length()));
       Path repo = Path.of(System.getProperty("kluespark.repo.root", ".")).toAbsolutePath().normalize();
@@ -246,14 +324,18 @@ public final class Benchmark {
     Path dir = Path.of(model).toAbsolutePath().normalize();
     for (String file : List.of("model.onnx", "tokenizer.json")) {
       if (!Files.isRegularFile(dir.resolve(file))) {
-        throw new IllegalArgumentException("--model " + model + ": " + dir.resolve(file) + " not found; give a "
-            + "built-in name " + BuiltinModels.names() + " or a local bundle directory (model.onnx + tokenizer.json)");
+        throw new IllegalArgumentException(model + ": " + dir.resolve(file) + " not found; give a built-in name "
+            + BuiltinModels.names() + ", " + AnchorModel.NAME + ", " + SYNTH_PREFIX + "<preset> or a local bundle "
+            + "directory (model.onnx + tokenizer.json)");
       }
     }
     return dir;
   }
 
   private record ChildOutcome(int exitCode, Optional<RunResult> result, Path log) {}
+
+  /** The child JVM running now, destroyed if this JVM is stopped (Ctrl-C, kill) so none is left behind. */
+  private volatile Process running;
 
   private ChildOutcome runChild(ChildSpec spec, Path log) {
     List<String> command = new ArrayList<>();
@@ -269,6 +351,7 @@ public final class Benchmark {
           "<classpath>") + System.lineSeparator(), StandardCharsets.UTF_8);
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      running = process;
       if (!process.waitFor(CHILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
         process.destroyForcibly().waitFor();
         return new ChildOutcome(-1, Optional.empty(), log);

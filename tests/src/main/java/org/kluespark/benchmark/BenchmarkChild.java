@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
@@ -72,7 +73,7 @@ public final class BenchmarkChild {
 
   private static RunResult runRaw(ChildSpec spec, PeakMemory memory) throws Exception {
     List<String> texts = Workloads.read(spec.texts());
-    boolean sorted = spec.system() == BenchSystem.RAW_SORTED;
+    boolean sorted = spec.system().runner() == BenchSystem.Runner.RAW_SORTED;
     try (PlainModel model = new PlainModel(spec.modelDir(), spec.maxSeqLength(), spec.rawThreads())) {
       RawLoop.embed(model, texts.subList(0, Math.min(spec.warmupRows(), texts.size())), spec.batchSize(), sorted);
 
@@ -84,11 +85,11 @@ public final class BenchmarkChild {
       return new RunResult(spec.system().cliName(), spec.workload(), spec.model(), spec.run(), texts.size(), seconds,
           output.realTokens(), output.paddedTokens(), output.batches(), output.inferenceNanos() / 1e9,
           Integer.toString(model.intraOpThreads()), memory.peakHeapBytes(), PeakMemory.peakRssBytes(), 1, 0,
-          embedded, output.embeddings().length == 0 ? 0 : output.embeddings()[0].length);
+          embedded, output.embeddings().length == 0 ? 0 : output.embeddings()[0].length, -1);
     }
   }
 
-  // ---- naive-udf, stage ----
+  // ---- naive-udf, stage, sql-udf ----
 
   private static SparkSession spark(String name) {
     return SparkSession.builder().master(MASTER).appName("kluespark-benchmark " + name)
@@ -128,10 +129,11 @@ public final class BenchmarkChild {
     Path warmupOut = spec.scratch().resolve("warmup");
     Path timedOut = spec.scratch().resolve("output");
     try {
-      Pass pass = switch (spec.system()) {
+      Pass pass = switch (spec.system().runner()) {
         case STAGE -> stagePass(spec);
         case SQL_UDF -> sqlPass(spec);
-        default -> naivePass(spec);
+        case NAIVE_UDF -> naivePass(spec);
+        default -> throw new IllegalArgumentException(spec.system() + " does not run in Spark");
       };
       pass.run(spark, spec.warmupParquet(), warmupOut);
       drain(spark);
@@ -160,13 +162,17 @@ public final class BenchmarkChild {
       long batches = -1;
       double inferenceSeconds;
       int loads;
-      if (spec.system() == BenchSystem.STAGE || spec.system() == BenchSystem.SQL_UDF) { // same named counters
+      long reusedRows = -1;
+      if (spec.system().runner() == BenchSystem.Runner.STAGE
+          || spec.system().runner() == BenchSystem.Runner.SQL_UDF) { // same named counters
         EmbeddingMetrics metrics = listener.metrics();
         realTokens = metrics.realTokens();
         paddedTokens = metrics.paddedTokens();
         batches = metrics.batches();
         inferenceSeconds = metrics.inferenceMicros() / 1e6;
         loads = SessionCache.sessionsCreated();
+        // Spark leaves zero-valued accumulators out of a task's updates: a stage that has the counter reused 0 rows.
+        reusedRows = listener.duplicateRows() < 0 && ReuseDuplicates.available() ? 0 : listener.duplicateRows();
         threads += spark.sparkContext().getConf().getInt("spark.task.cpus", 1); // intraOpThreads=0
       } else {
         // One row per session.run: what the model computed is exactly the real tokens.
@@ -183,7 +189,7 @@ public final class BenchmarkChild {
       }
       return new RunResult(spec.system().cliName(), spec.workload(), spec.model(), spec.run(), textRows, seconds,
           realTokens, paddedTokens, batches, inferenceSeconds, threads, peakHeap, peakRss, loads, partitions, embedded,
-          dimension);
+          dimension, reusedRows);
     } finally {
       spark.stop();
       deleteRecursively(warmupOut);
@@ -205,18 +211,24 @@ public final class BenchmarkChild {
         .setPooling("mean")
         .setBatchSize(spec.batchSize())
         .setMaxSeqLength(spec.maxSeqLength());
+    ReuseDuplicates.set(embedder, spec.system().reuseDuplicates());
     return (spark, input, output) -> embedder.transform(spark.read().parquet(input.toString()))
         .write().mode(SaveMode.Overwrite).parquet(output.toString());
   }
 
-  /** The same model and settings as {@link #stagePass}, through {@code klue_embed} in a SQL query. */
+  /**
+   * The same model and settings as {@link #stagePass} (duplicate reuse off, like {@code stage}), through
+   * {@code klue_embed} in a SQL query. The settings go through the session's {@code spark.kluespark.*}
+   * configuration, where a build without duplicate reuse ignores the reuse key.
+   */
   private static Pass sqlPass(ChildSpec spec) {
-    KlueSqlOptions options = KlueSqlOptions.of(spec.modelDir().toUri().toString())
-        .withPooling("mean")
-        .withBatchSize(spec.batchSize())
-        .withMaxSeqLength(spec.maxSeqLength());
     return (spark, input, output) -> {
-      KlueSqlFunctions.register(spark, options);
+      spark.conf().set(KlueSqlOptions.MODEL, spec.modelDir().toUri().toString());
+      spark.conf().set(KlueSqlOptions.POOLING, "mean");
+      spark.conf().set(KlueSqlOptions.BATCH_SIZE, Integer.toString(spec.batchSize()));
+      spark.conf().set(KlueSqlOptions.MAX_SEQ_LENGTH, Integer.toString(spec.maxSeqLength()));
+      spark.conf().set(ReuseDuplicates.SQL_CONF, "false");
+      KlueSqlFunctions.register(spark);
       spark.read().parquet(input.toString()).createOrReplaceTempView("bench_texts");
       spark.sql("SELECT *, klue_embed(" + TEXT_COL + ") AS " + OUTPUT_COL + " FROM bench_texts")
           .write().mode(SaveMode.Overwrite).parquet(output.toString());
@@ -241,24 +253,41 @@ public final class BenchmarkChild {
     spark.sparkContext().listenerBus().waitUntilEmpty(LISTENER_DRAIN_MILLIS);
   }
 
-  /** Adds up the stage's named accumulators over successful tasks since the last reset. */
+  /**
+   * Adds up the stage's named accumulators over successful tasks since the last reset. The duplicate-rows
+   * counter is read by its name, so the harness also builds against a stage that does not have it.
+   */
   private static final class StageMetricsListener extends SparkListener {
+    static final String DUPLICATE_ROWS = "kluespark.duplicateRows";
+
     private EmbeddingMetrics metrics = EmbeddingMetrics.ZERO;
+    private long duplicateRows = -1;
 
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd taskEnd) {
       if (taskEnd.taskInfo().successful()) {
-        metrics = metrics.plus(
-            EmbeddingMetrics.fromTaskAccumulables(CollectionConverters.asJava(taskEnd.taskInfo().accumulables())));
+        List<AccumulableInfo> accumulables = CollectionConverters.asJava(taskEnd.taskInfo().accumulables());
+        metrics = metrics.plus(EmbeddingMetrics.fromTaskAccumulables(accumulables));
+        for (AccumulableInfo info : accumulables) {
+          if (info.name().isDefined() && DUPLICATE_ROWS.equals(info.name().get()) && info.update().isDefined()) {
+            duplicateRows = Math.max(duplicateRows, 0) + ((Number) info.update().get()).longValue();
+          }
+        }
       }
     }
 
     synchronized void reset() {
       metrics = EmbeddingMetrics.ZERO;
+      duplicateRows = -1;
     }
 
     synchronized EmbeddingMetrics metrics() {
       return metrics;
+    }
+
+    /** Rows whose vector was reused, or -1 when no task reported the counter. */
+    synchronized long duplicateRows() {
+      return duplicateRows;
     }
   }
 

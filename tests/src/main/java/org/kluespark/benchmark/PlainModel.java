@@ -37,13 +37,7 @@ final class PlainModel implements AutoCloseable {
    */
   PlainModel(Path bundleDir, int maxSeqLength, int intraOpThreads) {
     this.intraOpThreads = intraOpThreads;
-    try {
-      tokenizer = HuggingFaceTokenizer.newInstance(bundleDir.resolve("tokenizer.json"), Map.of(
-          "addSpecialTokens", "true", "truncation", "longest_first", "padding", "false",
-          "maxLength", Integer.toString(maxSeqLength), "modelMaxLength", Integer.toString(maxSeqLength)));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + bundleDir.resolve("tokenizer.json"), e);
-    }
+    tokenizer = tokenizer(bundleDir, maxSeqLength);
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       if (intraOpThreads > 0) {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -58,6 +52,20 @@ final class PlainModel implements AutoCloseable {
       tokenizer.close();
       throw new IllegalStateException("ONNX Runtime cannot load " + bundleDir.resolve("model.onnx") + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The bundle's tokenizer configured as the stage configures its own: special tokens added, truncation at
+   * {@code maxSeqLength} (longest first), no padding.
+   */
+  static HuggingFaceTokenizer tokenizer(Path bundleDir, int maxSeqLength) {
+    try {
+      return HuggingFaceTokenizer.newInstance(bundleDir.resolve("tokenizer.json"), Map.of(
+          "addSpecialTokens", "true", "truncation", "longest_first", "padding", "false",
+          "maxLength", Integer.toString(maxSeqLength), "modelMaxLength", Integer.toString(maxSeqLength)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + bundleDir.resolve("tokenizer.json"), e);
     }
   }
 

@@ -16,10 +16,12 @@ import java.util.Optional;
  *     {@code 2x1} (2 Spark task threads, 1 intra-op thread each)
  * @param modelLoads ONNX Runtime sessions created in the JVM for the workload (warm-up included)
  * @param outputRows rows with an embedding in the output, checked after timing
+ * @param reusedRows rows whose vector was copied from an earlier row with the same text (the stage's
+ *     {@code kluespark.duplicateRows} counter), or -1 when the system does not report it
  */
 public record RunResult(String system, String workload, String model, int run, int rows, double seconds,
     long realTokens, long paddedTokens, long batches, double inferenceSeconds, String threads, long peakHeapBytes,
-    long peakRssBytes, int modelLoads, int partitions, long outputRows, int dimension) {
+    long peakRssBytes, int modelLoads, int partitions, long outputRows, int dimension, long reusedRows) {
 
   public static final String MARKER = "KLUESPARK-BENCHMARK-RESULT ";
 

@@ -12,20 +12,32 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The benchmark's texts: the real KLUE dev sentences and a seeded synthetic long-tail workload, and the
- * one-JSON-string-per-line files the harness hands to its child JVMs.
+ * The benchmark's texts: the real KLUE dev sentences (distinct, or with their repeats) and a seeded synthetic
+ * long-tail workload, and the one-JSON-string-per-line files the harness hands to its child JVMs.
  */
 public final class Workloads {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final String KLUE_STS_DEV = "klue-sts-v1.1_dev.json";
+  static final String KLUE_NLI_DEV = "klue-nli-v1.1_dev.json";
 
-  /** A named list of texts. */
-  public record Workload(String name, List<String> texts, String description) {}
+  /**
+   * A named list of texts, made of consecutive parts (the KLUE workloads: STS, then NLI) that {@link #prefix}
+   * shortens in proportion.
+   */
+  public record Workload(String name, List<String> texts, String description, List<Integer> partSizes) {
+    /** One part. */
+    public Workload(String name, List<String> texts, String description) {
+      this(name, texts, description, List.of(texts.size()));
+    }
+  }
 
   private Workloads() {}
 
@@ -34,17 +46,44 @@ public final class Workloads {
    * hypothesis), in file order, or null when {@code klueDir} lacks either file.
    */
   public static Workload klue(Path klueDir) {
-    Path sts = klueDir.resolve("klue-sts-v1.1_dev.json");
-    Path nli = klueDir.resolve("klue-nli-v1.1_dev.json");
+    return klue(klueDir, false);
+  }
+
+  /**
+   * Every sentence of the KLUE STS dev set (sentence1, sentence2) and NLI dev set (premise, hypothesis) as it
+   * stands in the files, repeats kept (each NLI premise appears in three records), in file order, or null when
+   * {@code klueDir} lacks either file. The stage meets the repeats within its windows, as in real data.
+   */
+  public static Workload klueAll(Path klueDir) {
+    return klue(klueDir, true);
+  }
+
+  private static Workload klue(Path klueDir, boolean keepRepeats) {
+    Path sts = klueDir.resolve(KLUE_STS_DEV);
+    Path nli = klueDir.resolve(KLUE_NLI_DEV);
     if (!Files.isRegularFile(sts) || !Files.isRegularFile(nli)) {
       return null;
     }
-    LinkedHashSet<String> texts = new LinkedHashSet<>();
+    Collection<String> texts = keepRepeats ? new ArrayList<>() : new LinkedHashSet<>();
     int stsRecords = addFields(sts, texts, "sentence1", "sentence2");
+    int stsRows = texts.size();
     int nliRecords = addFields(nli, texts, "premise", "hypothesis");
-    return new Workload(BenchmarkOptions.KLUE, List.copyOf(texts), String.format(
-        "the %d distinct sentences of KLUE STS dev (%d pairs) and NLI dev (%d pairs), single texts, file order",
-        texts.size(), stsRecords, nliRecords));
+    List<String> list = List.copyOf(texts);
+    List<Integer> parts = List.of(stsRows, list.size() - stsRows);
+    if (!keepRepeats) {
+      return new Workload(BenchmarkOptions.KLUE, list, String.format(
+          "the %d distinct sentences of KLUE STS dev (%d pairs) and NLI dev (%d pairs), single texts, file order",
+          list.size(), stsRecords, nliRecords), parts);
+    }
+    int repeats = repeats(list);
+    return new Workload(BenchmarkOptions.KLUE_ALL, list, String.format("all %d sentences of KLUE STS dev (%d pairs) "
+        + "and NLI dev (%d pairs) as they stand in the files, %d of them repeats of an earlier row (%d distinct), "
+        + "single texts, file order", list.size(), stsRecords, nliRecords, repeats, list.size() - repeats), parts);
+  }
+
+  /** Rows that repeat an earlier row's text exactly: what duplicate reuse can save. */
+  public static int repeats(List<String> texts) {
+    return texts.size() - new HashSet<>(texts).size();
   }
 
   /** The distinct sentences of the repository's datasets/ samples: sentences.txt, the STS and NLI samples. */
@@ -118,13 +157,38 @@ public final class Workloads {
     return cumulative.length;
   }
 
-  /** The first {@code rows} texts of {@code workload} (all when it has fewer). */
+  /**
+   * {@code rows} texts of {@code workload} (all when it has fewer): the first rows of each part, in proportion to
+   * the parts' sizes, so that a prefix of the KLUE workloads holds NLI sentences (and klue-all its repeats) and not
+   * only the STS ones that come first in the files.
+   */
   public static Workload prefix(Workload workload, int rows) {
-    if (rows >= workload.texts().size()) {
+    int total = workload.texts().size();
+    if (rows >= total) {
       return workload;
     }
-    return new Workload(workload.name(), workload.texts().subList(0, rows),
-        "first " + rows + " rows of: " + workload.description());
+    List<String> texts = new ArrayList<>(rows);
+    List<Integer> sizes = new ArrayList<>();
+    int start = 0;
+    int taken = 0;
+    int seen = 0;
+    for (int part = 0; part < workload.partSizes().size(); part++) {
+      int size = workload.partSizes().get(part);
+      seen += size;
+      // Cumulative rounding: the parts' shares add up to exactly `rows`.
+      int upTo = (int) Math.round((double) rows * seen / total);
+      int count = Math.min(size, upTo - taken);
+      texts.addAll(workload.texts().subList(start, start + count));
+      sizes.add(count);
+      taken += count;
+      start += size;
+    }
+    String how = sizes.size() == 1 ? "first " + rows + " rows" : "the first " + sizes + " rows of its " + sizes.size()
+        + " parts (" + rows + " rows)";
+    int repeats = repeats(texts);
+    String repeated = repeats > 0 ? ", " + repeats + " of them repeats" : "";
+    return new Workload(workload.name(), List.copyOf(texts), how + repeated + " of: " + workload.description(),
+        List.copyOf(sizes));
   }
 
   /** Writes one JSON string per line (texts may hold any character, newlines included). */
@@ -172,7 +236,7 @@ public final class Workloads {
     }
   }
 
-  private static int addFields(Path file, LinkedHashSet<String> out, String first, String second) {
+  private static int addFields(Path file, Collection<String> out, String first, String second) {
     try {
       JsonNode records = JSON.readTree(file.toFile());
       for (JsonNode record : records) {

@@ -40,6 +40,12 @@ public final class EncoderGraphWriter {
   private static final String POOLER_OUTPUT = ModelSignature.POOLER_OUTPUT;
   private static final String HIDDEN_STATES_PREFIX = ModelSignature.HIDDEN_STATES_PREFIX;
 
+  /**
+   * The graph layout's version, the model's producer_version: 2 is the layout ONNX Runtime fuses (opset 12),
+   * 1 the opset-17 one it did not. Caches of converted bundles key on it.
+   */
+  public static final String LAYOUT_VERSION = "2";
+
   private static final String BATCH = "batch";
   private static final String SEQUENCE = "sequence";
 
@@ -90,7 +96,7 @@ public final class EncoderGraphWriter {
     props.put("kluespark.hidden_size", Integer.toString(config.hiddenSize()));
     props.put("kluespark.num_layers", Integer.toString(config.numLayers()));
     props.put("kluespark.weights", options.halfWeights() ? "float16" : "float32");
-    return g.build("kluespark-convert", "1", props);
+    return g.build("kluespark-convert", LAYOUT_VERSION, props);
   }
 
   /**
@@ -234,8 +240,8 @@ public final class EncoderGraphWriter {
   /**
    * LayerNorm over the last axis, written out as (x - mean) / sqrt(var + eps) * gamma + beta with ReduceMean,
    * Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add (as exporters write it before opset 17): ONNX Runtime fuses
-   * this back into one LayerNormalization at load, at every optimization level, and that fused node is the one
-   * its attention and SkipLayerNorm fusions match. Its output is called {@code outputName} when that is not
+   * this back into one LayerNormalization at load (EXTENDED and ALL; BASIC leaves it as written), and that
+   * fused node is the one its attention and SkipLayerNorm fusions match. Its output is called {@code outputName} when that is not
    * null; otherwise its shape is declared, because BERT's position Expand loses the symbolic sequence dim and
    * SkipLayerNormalization is fused only between inputs of the same declared shape.
    */

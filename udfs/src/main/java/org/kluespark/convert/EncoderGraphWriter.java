@@ -162,8 +162,8 @@ public final class EncoderGraphWriter {
   /**
    * (1 - mask) * float32.min, shaped [batch, 1, 1, sequence] to add to every head's scores, shared by all
    * layers. Unsqueeze(1), Unsqueeze(2), Cast, Sub, Mul in this order is the mask path ONNX Runtime's
-   * attention fusion matches (it then hands the int mask to Attention, whose mask_filter_value is this
-   * constant).
+   * attention fusion matches (the fused Attention then takes the int mask itself; the old order, Cast first
+   * and one Unsqueeze of both axes last, is not matched).
    */
   private String attentionScoreBias(String mask) {
     String heads = g.node("Unsqueeze", "attention/mask_3d", List.of(mask), Attribute.ints("axes", 1));
@@ -241,9 +241,11 @@ public final class EncoderGraphWriter {
    * LayerNorm over the last axis, written out as (x - mean) / sqrt(var + eps) * gamma + beta with ReduceMean,
    * Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add (as exporters write it before opset 17): ONNX Runtime fuses
    * this back into one LayerNormalization at load (EXTENDED and ALL; BASIC leaves it as written), and that
-   * fused node is the one its attention and SkipLayerNorm fusions match. Its output is called {@code outputName} when that is not
-   * null; otherwise its shape is declared, because BERT's position Expand loses the symbolic sequence dim and
-   * SkipLayerNormalization is fused only between inputs of the same declared shape.
+   * fused node is the one its attention and SkipLayerNorm fusions match. Its output is called
+   * {@code outputName} when that is not null; otherwise its shape is declared, because BERT's position Expand
+   * loses the symbolic sequence dim and SkipLayerNormalization is fused only between inputs of the same
+   * declared shape (without the declaration BERT keeps its SkipLayerNorms only when EmbedLayerNormalization,
+   * which needs a fused Attention, restores the shape).
    */
   private String layerNorm(String name, String x, String weightPrefix, String outputName) {
     Attribute lastAxis = Attribute.ints("axes", -1);

@@ -25,10 +25,10 @@ import org.kluespark.checkpoint.HalfFloats;
 final class OnnxGraphBuilder {
   /**
    * Opset 12, not a newer one: ONNX Runtime's attention fusion (1.28) matches the attention-mask path only
-   * with Unsqueeze 1/11 (axes as an attribute, before opset 13 made them an input) and Cast 9, so at opset 13+
-   * the converter's attention is never fused into {@code com.microsoft.Attention} (measured in
-   * {@code EncoderFusionTest}). Nothing the encoder needs is newer than opset 12; LayerNorm, a standard op
-   * only from opset 17, is written out and fused back by ONNX Runtime at load.
+   * with the opset 1/11 Unsqueeze (axes as an attribute; opset 13 made them an input) and the opset 9 Cast:
+   * the same graph at opset 13 or 17 gets no {@code com.microsoft.Attention} (measured; the fused ops are
+   * asserted in {@code EncoderFusionTest}). Nothing the encoder needs is newer than opset 12; LayerNorm, a
+   * standard op only from opset 17, is written out and fused back by ONNX Runtime at load.
    */
   static final int OPSET = 12;
   static final int IR_VERSION = 8;

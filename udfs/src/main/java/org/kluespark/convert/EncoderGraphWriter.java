@@ -4,7 +4,6 @@ import static org.kluespark.convert.OnnxGraphBuilder.Attribute;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,14 @@ import org.kluespark.model.ModelSignature;
  * disabled. Masked keys get {@code float32.min} added to their scores as HF does, so padding never
  * changes a real token's output.
  *
+ * <p>The graph is made of standard ONNX ops (opset 12; projections are {@code MatMul(x, W) + Add(b)} with
+ * constant weights, which the int8 quantizer rewrites) laid out the way ONNX Runtime's BERT fusions expect,
+ * so that at load ({@code ALL}/{@code EXTENDED} optimization on CPU and CUDA) each layer becomes one
+ * {@code Attention}, two {@code SkipLayerNormalization} and a {@code BiasGelu}, and BERT's embeddings one
+ * {@code EmbedLayerNormalization} (RoBERTa's position ids do not fit that op; its embeddings stay a
+ * LayerNorm). What each choice below is for is said where it is made; {@code EncoderFusionTest} lists the
+ * fused ops.
+ *
  * <p>Half weights are stored as float16 and cast to float32 inside the graph: the file and its broadcast
  * shrink by half while compute stays float32 on every provider (ONNX Runtime's CPU provider has no
  * float16 kernels for most of these ops on x86).
@@ -32,6 +39,12 @@ public final class EncoderGraphWriter {
   private static final String LAST_HIDDEN_STATE = ModelSignature.LAST_HIDDEN_STATE;
   private static final String POOLER_OUTPUT = ModelSignature.POOLER_OUTPUT;
   private static final String HIDDEN_STATES_PREFIX = ModelSignature.HIDDEN_STATES_PREFIX;
+
+  /**
+   * The graph layout's version, the model's producer_version: 2 is the layout ONNX Runtime fuses (opset 12),
+   * 1 the opset-17 one it did not. Caches of converted bundles key on it.
+   */
+  public static final String LAYOUT_VERSION = "2";
 
   private static final String BATCH = "batch";
   private static final String SEQUENCE = "sequence";
@@ -58,25 +71,24 @@ public final class EncoderGraphWriter {
     String mask = g.input(ATTENTION_MASK, DataType.INT64, BATCH, SEQUENCE);
     String tokenTypes = config.hasTokenTypeInput() ? g.input(TOKEN_TYPE_IDS, DataType.INT64, BATCH, SEQUENCE) : null;
 
-    List<String> hiddenStates = new ArrayList<>();
-    String hidden = embeddings(inputIds, tokenTypes);
-    hiddenStates.add(hidden);
+    int layers = config.numLayers();
+    String hidden = embeddings(inputIds, tokenTypes, hiddenStateName(0));
     String scoreBias = attentionScoreBias(mask);
-    for (int layer = 0; layer < config.numLayers(); layer++) {
-      hidden = encoderLayer(layer, hidden, scoreBias);
-      hiddenStates.add(hidden);
+    for (int layer = 0; layer < layers; layer++) {
+      String name = layer == layers - 1 ? LAST_HIDDEN_STATE : hiddenStateName(layer + 1);
+      hidden = encoderLayer(layer, hidden, scoreBias, name);
     }
 
-    g.namedNode("Identity", LAST_HIDDEN_STATE, List.of(hidden));
     g.output(LAST_HIDDEN_STATE, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
     if (weights.hasPooler()) {
       pooler(hidden);
     }
     if (options.hiddenStates()) {
-      for (int i = 0; i < hiddenStates.size(); i++) {
-        String name = HIDDEN_STATES_PREFIX + i;
-        g.namedNode("Identity", name, List.of(hiddenStates.get(i)));
-        g.output(name, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
+      // hidden_states.0..L-1 are the LayerNorm outputs themselves; the last one is last_hidden_state, and a
+      // value can be only one graph output, so it gets an Identity (nothing after it is fused).
+      g.namedNode("Identity", HIDDEN_STATES_PREFIX + layers, List.of(LAST_HIDDEN_STATE));
+      for (int i = 0; i <= layers; i++) {
+        g.output(HIDDEN_STATES_PREFIX + i, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
       }
     }
     Map<String, String> props = new LinkedHashMap<>(metadata);
@@ -84,13 +96,24 @@ public final class EncoderGraphWriter {
     props.put("kluespark.hidden_size", Integer.toString(config.hiddenSize()));
     props.put("kluespark.num_layers", Integer.toString(config.numLayers()));
     props.put("kluespark.weights", options.halfWeights() ? "float16" : "float32");
-    return g.build("kluespark-convert", "1", props);
+    return g.build("kluespark-convert", LAYOUT_VERSION, props);
+  }
+
+  /**
+   * The exact name of hidden state {@code index} when it is a graph output, else null (a generated name).
+   * They are the LayerNorm outputs themselves, not Identity copies: an Identity is a fifth consumer of the
+   * LayerNorm that feeds the next attention (Q, K, V, residual), and ONNX Runtime then fuses neither that
+   * attention nor, for BERT, the SkipLayerNorms.
+   */
+  private String hiddenStateName(int index) {
+    return options.hiddenStates() ? HIDDEN_STATES_PREFIX + index : null;
   }
 
   /** word + position + token type embeddings, then LayerNorm. */
-  private String embeddings(String inputIds, String tokenTypes) {
+  private String embeddings(String inputIds, String tokenTypes, String outputName) {
     String words = g.node("Gather", "embeddings/words", List.of(weight("embeddings.word_embeddings.weight"), inputIds));
     String positionIds = config.family() == EncoderFamily.ROBERTA ? robertaPositionIds(inputIds) : bertPositionIds(inputIds);
+    // word + position first, then token type: EmbedLayerNormalization's pattern.
     String positions = g.node("Gather", "embeddings/positions",
         List.of(weight("embeddings.position_embeddings.weight"), positionIds));
     String sum = g.node("Add", "embeddings/words_positions", List.of(words, positions));
@@ -104,16 +127,22 @@ public final class EncoderGraphWriter {
       types = constantWeight("embeddings.token_type_embeddings.row0", new long[] {config.hiddenSize()}, row0);
     }
     sum = g.node("Add", "embeddings/sum", List.of(sum, types));
-    return layerNorm("embeddings/LayerNorm", sum, "embeddings.LayerNorm");
+    return layerNorm("embeddings/LayerNorm", sum, "embeddings.LayerNorm", outputName);
   }
 
-  /** BERT: 0..sequence-1, shared by every row (shape [sequence], broadcast over the batch). */
+  /**
+   * BERT: 0..sequence-1 expanded to input_ids' shape, as HF's exported graphs have it
+   * (Expand(Unsqueeze(Range(0, Shape(ids)[1], 1)), Shape(ids))): that is the pattern ONNX Runtime fuses into
+   * EmbedLayerNormalization, and it keeps the [batch, sequence] shape the later fusions compare.
+   */
   private String bertPositionIds(String inputIds) {
     String shape = g.node("Shape", "positions/shape", List.of(inputIds));
     String length = g.node("Gather", "positions/length", List.of(shape, g.longScalar("positions/one", 1)),
         Attribute.of("axis", 0L));
-    return g.node("Range", "positions/ids",
+    String range = g.node("Range", "positions/range",
         List.of(g.longScalar("positions/start", 0), length, g.longScalar("positions/step", 1)));
+    String row = g.node("Unsqueeze", "positions/row", List.of(range), Attribute.ints("axes", 0));
+    return g.node("Expand", "positions/ids", List.of(row, shape));
   }
 
   /**
@@ -130,15 +159,27 @@ public final class EncoderGraphWriter {
     return g.node("Add", "positions/ids", List.of(masked, pad));
   }
 
-  /** (1 - mask) * float32.min, shaped [batch, 1, 1, sequence] to add to every head's scores. */
+  /**
+   * (1 - mask) * float32.min, shaped [batch, 1, 1, sequence] to add to every head's scores, shared by all
+   * layers. Unsqueeze(1), Unsqueeze(2), Cast, Sub, Mul in this order is the mask path ONNX Runtime's
+   * attention fusion matches (the fused Attention then takes the int mask itself; the old order, Cast first
+   * and one Unsqueeze of both axes last, is not matched).
+   */
   private String attentionScoreBias(String mask) {
-    String maskFloat = g.node("Cast", "attention/mask_float", List.of(mask), Attribute.of("to", (long) DataType.FLOAT.getNumber()));
+    String heads = g.node("Unsqueeze", "attention/mask_3d", List.of(mask), Attribute.ints("axes", 1));
+    String queries = g.node("Unsqueeze", "attention/mask_4d", List.of(heads), Attribute.ints("axes", 2));
+    String maskFloat = g.node("Cast", "attention/mask_float", List.of(queries), Attribute.of("to", (long) DataType.FLOAT.getNumber()));
     String inverted = g.node("Sub", "attention/inverted", List.of(g.floatScalar("attention/one", 1f), maskFloat));
-    String bias = g.node("Mul", "attention/bias", List.of(inverted, g.floatScalar("attention/min", -Float.MAX_VALUE)));
-    return g.node("Unsqueeze", "attention/bias_4d", List.of(bias, g.longInitializer("attention/axes", 1, 2)));
+    return g.node("Mul", "attention/bias", List.of(inverted, g.floatScalar("attention/min", -Float.MAX_VALUE)));
   }
 
-  private String encoderLayer(int layer, String input, String scoreBias) {
+  /**
+   * One encoder layer; its output is called {@code outputName} when that is not null. The layout is the one
+   * ONNX Runtime's attention fusion walks: Q, K, V as MatMul + Add(bias) + Reshape([0, 0, heads, size]) +
+   * Transpose (K to [0, 2, 3, 1]), scores Div by sqrt(size) then Add the mask, Softmax on axis 3 (not -1),
+   * context Transpose + Reshape([0, 0, hidden]), output projection, then Add(projection, input) into the LayerNorm.
+   */
+  private String encoderLayer(int layer, String input, String scoreBias, String outputName) {
     String p = "layer" + layer + "/";
     int heads = config.numHeads();
     int headSize = config.headSize();
@@ -150,20 +191,20 @@ public final class EncoderGraphWriter {
     String scores = g.node("MatMul", p + "scores", List.of(query, keyT));
     scores = g.node("Div", p + "scaled", List.of(scores, g.floatScalar(p + "sqrt_head", (float) Math.sqrt(headSize))));
     scores = g.node("Add", p + "masked", List.of(scores, scoreBias));
-    String probs = g.node("Softmax", p + "probs", List.of(scores), Attribute.of("axis", -1L));
+    String probs = g.node("Softmax", p + "probs", List.of(scores), Attribute.of("axis", 3L));
     String context = g.node("MatMul", p + "context", List.of(probs, value));
     context = g.node("Transpose", p + "context_t", List.of(context), Attribute.ints("perm", 0, 2, 1, 3));
     context = g.node("Reshape", p + "context_merged", List.of(context, g.longInitializer(p + "merge_shape", 0, 0, config.hiddenSize())));
 
     String attended = linear(p + "attention_output", context, layerWeight(layer, "attention.output.dense"));
     attended = g.node("Add", p + "attention_residual", List.of(attended, input));
-    attended = layerNorm(p + "attention_norm", attended, EncoderWeights.layerName(layer, "attention.output.LayerNorm"));
+    attended = layerNorm(p + "attention_norm", attended, EncoderWeights.layerName(layer, "attention.output.LayerNorm"), null);
 
     String intermediate = linear(p + "intermediate", attended, layerWeight(layer, "intermediate.dense"));
     intermediate = gelu(p + "gelu", intermediate);
     String output = linear(p + "output", intermediate, layerWeight(layer, "output.dense"));
     output = g.node("Add", p + "output_residual", List.of(output, attended));
-    return layerNorm(p + "output_norm", output, EncoderWeights.layerName(layer, "output.LayerNorm"));
+    return layerNorm(p + "output_norm", output, EncoderWeights.layerName(layer, "output.LayerNorm"), outputName);
   }
 
   private String splitHeads(String name, String projected, String splitShape, long... perm) {
@@ -196,9 +237,33 @@ public final class EncoderGraphWriter {
     return g.node("Add", name + "/bias", List.of(product, weight(weightPrefix + ".bias")));
   }
 
-  private String layerNorm(String name, String x, String weightPrefix) {
-    return g.node("LayerNormalization", name, List.of(x, weight(weightPrefix + ".weight"), weight(weightPrefix + ".bias")),
-        Attribute.of("axis", -1L), Attribute.of("epsilon", (float) config.layerNormEps()));
+  /**
+   * LayerNorm over the last axis, written out as (x - mean) / sqrt(var + eps) * gamma + beta with ReduceMean,
+   * Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add (as exporters write it before opset 17): ONNX Runtime fuses
+   * this back into one LayerNormalization at load (EXTENDED and ALL; BASIC leaves it as written), and that
+   * fused node is the one its attention and SkipLayerNorm fusions match. Its output is called
+   * {@code outputName} when that is not null; otherwise its shape is declared, because BERT's position Expand
+   * loses the symbolic sequence dim and SkipLayerNormalization is fused only between inputs of the same
+   * declared shape (without the declaration BERT keeps its SkipLayerNorms only when EmbedLayerNormalization,
+   * which needs a fused Attention, restores the shape).
+   */
+  private String layerNorm(String name, String x, String weightPrefix, String outputName) {
+    Attribute lastAxis = Attribute.ints("axes", -1);
+    String mean = g.node("ReduceMean", name + "/mean", List.of(x), lastAxis);
+    String centered = g.node("Sub", name + "/centered", List.of(x, mean));
+    String squared = g.node("Pow", name + "/squared", List.of(centered, g.floatScalar(name + "/two", 2f)));
+    String variance = g.node("ReduceMean", name + "/variance", List.of(squared), lastAxis);
+    String shifted = g.node("Add", name + "/variance_eps", List.of(variance, g.floatScalar(name + "/eps", (float) config.layerNormEps())));
+    String std = g.node("Sqrt", name + "/std", List.of(shifted));
+    String normalized = g.node("Div", name + "/normalized", List.of(centered, std));
+    String scaled = g.node("Mul", name + "/scaled", List.of(normalized, weight(weightPrefix + ".weight")));
+    List<String> inputs = List.of(scaled, weight(weightPrefix + ".bias"));
+    if (outputName != null) {
+      return g.namedNode("Add", outputName, inputs);
+    }
+    String output = g.node("Add", name, inputs);
+    g.declare(output, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
+    return output;
   }
 
   private String layerWeight(int layer, String suffix) {

@@ -23,8 +23,14 @@ import org.kluespark.checkpoint.HalfFloats;
  * reads like the forward pass it writes.
  */
 final class OnnxGraphBuilder {
-  /** Opset 17: LayerNormalization is a standard op from 17 on; ONNX Runtime 1.28 runs up to 23. */
-  static final int OPSET = 17;
+  /**
+   * Opset 12, not a newer one: ONNX Runtime's attention fusion (1.28) matches the attention-mask path only
+   * with the opset 1/11 Unsqueeze (axes as an attribute; opset 13 made them an input) and the opset 9 Cast:
+   * the same graph at opset 13 or 17 gets no {@code com.microsoft.Attention} (measured; the fused ops are
+   * asserted in {@code EncoderFusionTest}). Nothing the encoder needs is newer than opset 12; LayerNorm, a
+   * standard op only from opset 17, is written out and fused back by ONNX Runtime at load.
+   */
+  static final int OPSET = 12;
   static final int IR_VERSION = 8;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
@@ -42,6 +48,14 @@ final class OnnxGraphBuilder {
 
   void output(String name, TensorProto.DataType type, Object... dims) {
     graph.addOutput(valueInfo(name, type, dims));
+  }
+
+  /**
+   * Declares the type and shape of an intermediate value: ONNX shape inference loses symbolic dims through
+   * some ops (Expand with a computed shape), and ONNX Runtime's fusions compare them.
+   */
+  void declare(String name, TensorProto.DataType type, Object... dims) {
+    graph.addValueInfo(valueInfo(name, type, dims));
   }
 
   /** A float32 initializer from row-major values. */

@@ -55,19 +55,20 @@ class Float16ConverterTest {
         }
         case "Erf", "Tanh", "Gather" -> assertThat(types.get(node.getOutput(0))).as(node.getName())
             .isIn(DataType.FLOAT16_VALUE, DataType.INT64_VALUE);
-        case "LayerNormalization", "Softmax" -> assertThat(node.getInputList()).as(node.getName())
+        case "LayerNormalization", "Softmax", "ReduceMean", "Pow", "Sqrt" -> assertThat(node.getInputList()).as(node.getName())
             .allSatisfy(input -> assertThat(types.get(input)).isEqualTo(DataType.FLOAT_VALUE));
         default -> { }
       }
     }
     assertThat(matMuls).isEqualTo(2 * (4 + 2 + 2) + 1); // q k v out inter output + 2 attention MatMuls, + pooler
 
-    // float32 initializers: only LayerNorm parameters and the attention-mask constants, read by float32 ops.
-    Set<String> float32Readers = Set.of("LayerNormalization", "Sub", "Mul");
+    // float32 initializers: only LayerNorm parameters and constants (the converter writes LayerNorm out, as ONNX
+    // Runtime fuses it back) and the attention-mask constants, read by float32 ops.
+    Set<String> float32Readers = Set.of("LayerNormalization", "Sub", "Mul", "Pow", "Add", "Div", "Sqrt");
     for (TensorProto tensor : graph.getInitializerList()) {
       if (tensor.getDataType() == DataType.FLOAT_VALUE) {
         assertThat(readers.get(tensor.getName())).as(tensor.getName()).isSubsetOf(float32Readers);
-        assertThat(tensor.getName()).matches(".*LayerNorm.*|attention/(one|min)");
+        assertThat(tensor.getName()).matches(".*LayerNorm.*|layer\\d+/(attention|output)_norm/.*|attention/(one|min)");
       }
     }
     long halfInitializers = graph.getInitializerList().stream()
@@ -78,7 +79,7 @@ class Float16ConverterTest {
     assertThat(graph.getInputList()).extracting(TensorTypes::elemType).containsOnly(DataType.INT64_VALUE);
     assertThat(graph.getOutputList()).extracting(TensorTypes::elemType).containsOnly(DataType.FLOAT_VALUE);
     assertThat(result.summary()).containsEntry("precision", "fp16").containsEntry("source_weights", "float32");
-    assertThat(result.summary().get("float32_ops")).contains("LayerNormalization=5", "Softmax=2");
+    assertThat(result.summary().get("float32_ops")).contains("ReduceMean=10", "Sqrt=5", "Softmax=2");
     assertThat(result.model().getMetadataPropsList()).anyMatch(entry ->
         entry.getKey().equals(Float16Converter.COMPUTE_METADATA) && entry.getValue().equals("float16"));
   }

@@ -99,6 +99,17 @@ class ConfFileTest {
     assertThat(documented.get("output-type")).isEqualTo(stage.getOutputType());
     assertThat(documented.get("device")).isEqualTo(stage.getDevice());
     assertThat(documented.get("text-col")).isEqualTo(stage.getInputCol());
+    assertThat(documented.get("no-reuse-duplicates")).isEqualTo(String.valueOf(!stage.getReuseDuplicates()));
+  }
+
+  @Test
+  void noReuseDuplicatesTurnsTheStageParamOffFromTheCommandLineOrTheFile() throws IOException {
+    EmbedCommand plain = parse("--model", "minilm", "--input", "in", "--output", "out");
+    assertThat(plain.settings(ConfFile.none()).newEmbedder().getReuseDuplicates()).isTrue();
+    EmbedCommand flagged = parse("--model", "minilm", "--input", "in", "--output", "out", "--no-reuse-duplicates");
+    assertThat(flagged.settings(ConfFile.none()).newEmbedder().getReuseDuplicates()).isFalse();
+    Path conf = write("kluespark.no-reuse-duplicates=true\n");
+    assertThat(plain.settings(ConfFile.load(conf, confOptions())).newEmbedder().getReuseDuplicates()).isFalse();
   }
 
   @Test

@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>Sorting keeps rows of similar length together, so little compute is spent on padding; the order
  * users see never changes. Rows tokenized elsewhere (the two-stage pipeline's id columns) enter at
  * {@link #embedTokenized(List)} and go through exactly the same batches, so both paths give identical vectors.
+ *
+ * <p>With {@link EmbeddingSettings#reuseDuplicates()} (the default) a window's repeated text (same text and same
+ * pair text) is tokenized once, rows with the same ids are run once, and every repeat gets its own copy of the
+ * result; a repeat of a bad row fails the same way under its own index. Nulls are never merged with anything.
  */
 public final class WindowEmbedder {
   private static final Logger LOG = LoggerFactory.getLogger(WindowEmbedder.class);

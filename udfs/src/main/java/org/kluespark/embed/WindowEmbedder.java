@@ -168,9 +168,10 @@ public final class WindowEmbedder {
       throw new IllegalArgumentException("failedRows has " + failedRows.length + " entries for " + n + " rows");
     }
     // Rows the model would see identically (same ids and type ids) run once, and the others get a copy of the
-    // result. The copies are bit-identical to running each row: ONNX Runtime gives a row the same output
-    // whatever else its batch holds (measured: MiniLM on the CPU, the 7,038 KLUE STS+NLI dev sentences run with
-    // and without their 2,000 repeats, every pooled and token vector equal).
+    // result. The copies are bit-identical to running each row because ONNX Runtime's CPU provider gives a row
+    // the same output whatever else its batch holds (measured with MiniLM and one intra-op thread: the 7,038 KLUE
+    // STS+NLI dev sentences run with and without their 2,000 repeats, every pooled and token vector equal; also
+    // ReuseDuplicatesKlueTest). Not measured on a GPU, whose kernels may depend on the batch shape.
     int[] sameAs = settings.reuseDuplicates()
         ? DuplicateRows.firstOccurrences(modelInputKeys(tokenized)) : new int[0];
     Map<Integer, List<Integer>> copies = copiesOf(sameAs);

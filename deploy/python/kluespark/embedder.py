@@ -99,6 +99,12 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         Params._dummy(), "intraOpThreads",
         "ONNX Runtime intra-op threads per session; 0 = spark.task.cpus",
         typeConverter=TypeConverters.toInt)
+    reuseDuplicates = Param(
+        Params._dummy(), "reuseDuplicates",
+        "rows of a window with the same input (the same text and pair text, or the same token ids) are tokenized "
+        "and run once and the others get a copy of the result: the same vectors with less work on repeated text; "
+        "false runs every row",
+        typeConverter=TypeConverters.toBoolean)
     tokensCol = Param(
         Params._dummy(), "tokensCol",
         "optional output column of each row's token strings (array<string>, special tokens and ## pieces "
@@ -127,22 +133,22 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
     def __init__(self, *, modelPath=None, inputCol="text", pairCol=None, maxSeqLength=128, batchSize=32,
                  windowSize=1024, pooledOutputCol="pooled_output", sequenceOutputCol=None,
                  encoderOutputsCol=None, encoderLayers=None, pooling="auto", normalize=False,
-                 outputType="array", device="auto", intraOpThreads=0, tokensCol=None, offsetsCol=None,
-                 offsetUnit="codepoint", errorCol=None):
+                 outputType="array", device="auto", intraOpThreads=0, reuseDuplicates=True, tokensCol=None,
+                 offsetsCol=None, offsetUnit="codepoint", errorCol=None):
         super().__init__()
         self._java_obj = self._new_java_obj(JAVA_CLASS, self.uid)
         # The Java stage's defaults. batchSize stays a default (not set), so a GPU task still uses 128.
         self._setDefault(inputCol="text", maxSeqLength=128, batchSize=32, windowSize=1024,
                          pooledOutputCol="pooled_output", pooling="auto", normalize=False, outputType="array",
-                         device="auto", intraOpThreads=0, offsetUnit="codepoint")
+                         device="auto", intraOpThreads=0, reuseDuplicates=True, offsetUnit="codepoint")
         self.setParams(**self._input_kwargs)
 
     @keyword_only
     def setParams(self, *, modelPath=None, inputCol="text", pairCol=None, maxSeqLength=128, batchSize=32,
                   windowSize=1024, pooledOutputCol="pooled_output", sequenceOutputCol=None,
                   encoderOutputsCol=None, encoderLayers=None, pooling="auto", normalize=False,
-                  outputType="array", device="auto", intraOpThreads=0, tokensCol=None, offsetsCol=None,
-                  offsetUnit="codepoint", errorCol=None):
+                  outputType="array", device="auto", intraOpThreads=0, reuseDuplicates=True, tokensCol=None,
+                  offsetsCol=None, offsetUnit="codepoint", errorCol=None):
         """Sets the Params given by keyword; the others keep their values."""
         return self._set(**self._input_kwargs)
 
@@ -197,6 +203,9 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
 
     def setIntraOpThreads(self, value):
         return self._set(intraOpThreads=value)
+
+    def setReuseDuplicates(self, value):
+        return self._set(reuseDuplicates=value)
 
     def setTokensCol(self, value):
         return self._set(tokensCol=value)
@@ -259,6 +268,9 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
 
     def getIntraOpThreads(self):
         return self.getOrDefault(self.intraOpThreads)
+
+    def getReuseDuplicates(self):
+        return self.getOrDefault(self.reuseDuplicates)
 
     def getTokensCol(self):
         return self._get_or_none(self.tokensCol)

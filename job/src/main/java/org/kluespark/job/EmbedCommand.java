@@ -88,6 +88,13 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "one, else CPU), cpu or cuda.")
   String device;
 
+  // Negatable: --no-reuse-duplicates turns it off; null when not given, so a --conf file can set it.
+  @Option(names = "--reuse-duplicates", negatable = true, description = "--no-reuse-duplicates runs every row "
+      + "through the model, even a row whose text (and pair text) an earlier row of its window already has. "
+      + "Default: such a row gets a copy of that row's vectors (identical to running it), counted as duplicate "
+      + "rows in the summary.")
+  Boolean reuseDuplicates;
+
   @Option(names = "--error-col", paramLabel = "COL", description = "Keep rows that cannot be embedded (the "
       + "tokenizer or the model fails on them) with null outputs and the reason in this string column. Default: "
       + "such a row fails the job, naming its partition and index.")
@@ -177,6 +184,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         options.string("output-type", outputType),
         options.string("device", device),
         options.string("error-col", errorCol),
+        !Boolean.FALSE.equals(options.bool("reuse-duplicates", reuseDuplicates)),
         options.string("master", master),
         options.integer("partitions", partitions),
         showValue == null ? 0 : showValue,

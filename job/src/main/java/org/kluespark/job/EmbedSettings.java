@@ -23,6 +23,7 @@ record EmbedSettings(
     String outputType,
     String device,
     String errorCol, // null: a row that cannot be embedded fails the job
+    boolean reuseDuplicates, // false: --no-reuse-duplicates
     String master, // null: spark-submit's master, else local[*]
     Integer partitions, // null: the input's, raised to the cluster's parallelism
     int show,
@@ -81,6 +82,9 @@ record EmbedSettings(
     }
     if (errorCol != null) {
       set("--error-col", () -> embedder.setErrorCol(errorCol));
+    }
+    if (!reuseDuplicates) {
+      embedder.setReuseDuplicates(false);
     }
     return embedder;
   }

@@ -35,17 +35,24 @@ final class OptionResolver {
     return parsed(option, fromCli, "a number", Double::valueOf);
   }
 
+  /** A negatable option: the command line's value, else the file's true or false, else null. */
+  Boolean bool(String option, Boolean fromCli) {
+    return parsed(option, fromCli, "true or false", OptionResolver::parseBoolean);
+  }
+
+  private static Boolean parseBoolean(String text) {
+    if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(text);
+    }
+    return Boolean.valueOf(text);
+  }
+
   /** A flag is on when given on the command line or set to true in the file. */
   boolean flag(String option, boolean fromCli) {
     if (fromCli) {
       return true;
     }
-    Boolean fromFile = parsed(option, null, "true or false", text -> {
-      if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
-        throw new IllegalArgumentException(text);
-      }
-      return Boolean.valueOf(text);
-    });
+    Boolean fromFile = parsed(option, null, "true or false", OptionResolver::parseBoolean);
     return Boolean.TRUE.equals(fromFile);
   }
 

@@ -99,6 +99,23 @@ class ConfFileTest {
     assertThat(documented.get("output-type")).isEqualTo(stage.getOutputType());
     assertThat(documented.get("device")).isEqualTo(stage.getDevice());
     assertThat(documented.get("text-col")).isEqualTo(stage.getInputCol());
+    assertThat(documented.get("reuse-duplicates")).isEqualTo(String.valueOf(stage.getReuseDuplicates()));
+  }
+
+  @Test
+  void noReuseDuplicatesTurnsTheStageParamOffFromTheCommandLineOrTheFile() throws IOException {
+    EmbedCommand plain = parse("--model", "minilm", "--input", "in", "--output", "out");
+    assertThat(plain.settings(ConfFile.none()).newEmbedder().getReuseDuplicates()).isTrue();
+    EmbedCommand flagged = parse("--model", "minilm", "--input", "in", "--output", "out", "--no-reuse-duplicates");
+    assertThat(flagged.settings(ConfFile.none()).newEmbedder().getReuseDuplicates()).isFalse();
+    Path conf = write("kluespark.reuse-duplicates=false\n");
+    assertThat(plain.settings(ConfFile.load(conf, confOptions())).newEmbedder().getReuseDuplicates()).isFalse();
+    EmbedCommand turnedOn = parse("--model", "minilm", "--input", "in", "--output", "out", "--reuse-duplicates");
+    assertThat(turnedOn.settings(ConfFile.load(conf, confOptions())).newEmbedder().getReuseDuplicates())
+        .as("the command line wins").isTrue();
+    Path bad = write("kluespark.reuse-duplicates=maybe\n");
+    assertThatThrownBy(() -> plain.settings(ConfFile.load(bad, confOptions())))
+        .hasMessage("kluespark.reuse-duplicates in " + bad + ": 'maybe' is not true or false.");
   }
 
   @Test

@@ -31,4 +31,11 @@ public interface EmbeddingListener {
 
   /** Rows that could not be embedded and were kept with null outputs and a reason (errorCol). */
   default void failedRows(int rows) {}
+
+  /**
+   * Rows given a copy of an earlier identical row's result in their window instead of being run
+   * ({@code reuseDuplicates}); {@code truncatedRows} of them were cut to maxSeqLength. They are in no batch, so
+   * {@link #batchDone}'s tokens count only what the model computed.
+   */
+  default void duplicateRows(int rows, int truncatedRows) {}
 }

@@ -21,10 +21,12 @@ import org.kluespark.pooling.Pooling;
  * @param encoderLayers hidden states returned per row, as indices into {@code hidden_states.0} …
  *     {@code hidden_states.L} already resolved against the model (no negative indices), in the order given,
  *     duplicates kept; empty when the rows get none
+ * @param reuseDuplicates whether rows of a window with the same input (text and pair text, or the same ids)
+ *     are tokenized and run once, and the result copied to the others (bit-identical to running each)
  */
 public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize,
-    Pooling pooling, boolean normalize, boolean sequenceOutput, List<Integer> encoderLayers)
-    implements Serializable {
+    Pooling pooling, boolean normalize, boolean sequenceOutput, List<Integer> encoderLayers,
+    boolean reuseDuplicates) implements Serializable {
 
   /** The GPU batch when the user did not choose one: fills a T4/A10 with base-size models at 128 tokens. */
   public static final int DEFAULT_GPU_BATCH_SIZE = 128;
@@ -47,6 +49,12 @@ public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSiz
     }
   }
 
+  /** Duplicates reused (the default). */
+  public EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize, Pooling pooling,
+      boolean normalize, boolean sequenceOutput, List<Integer> encoderLayers) {
+    this(maxSeqLength, batchSize, gpuBatchSize, windowSize, pooling, normalize, sequenceOutput, encoderLayers, true);
+  }
+
   /** Without hidden states. */
   public EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize, Pooling pooling,
       boolean normalize, boolean sequenceOutput) {
@@ -57,6 +65,12 @@ public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSiz
   public EmbeddingSettings(int maxSeqLength, int batchSize, int windowSize, Pooling pooling, boolean normalize,
       boolean sequenceOutput) {
     this(maxSeqLength, batchSize, batchSize, windowSize, pooling, normalize, sequenceOutput, List.of());
+  }
+
+  /** These settings with duplicate rows reused or not. */
+  public EmbeddingSettings withReuseDuplicates(boolean value) {
+    return new EmbeddingSettings(maxSeqLength, batchSize, gpuBatchSize, windowSize, pooling, normalize,
+        sequenceOutput, encoderLayers, value);
   }
 
   /** Whether rows get hidden states ({@code encoderOutputsCol}). */

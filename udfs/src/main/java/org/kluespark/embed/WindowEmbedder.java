@@ -4,7 +4,9 @@ import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.kluespark.inference.EncoderOutput;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>Sorting keeps rows of similar length together, so little compute is spent on padding; the order
  * users see never changes. Rows tokenized elsewhere (the two-stage pipeline's id columns) enter at
  * {@link #embedTokenized(List)} and go through exactly the same batches, so both paths give identical vectors.
+ *
+ * <p>With {@link EmbeddingSettings#reuseDuplicates()} (the default) a window's repeated text (same text and same
+ * pair text) is tokenized once, rows with the same ids are run once, and every repeat gets its own copy of the
+ * result; a repeat of a bad row fails the same way under its own index. Nulls are never merged with anything.
  */
 public final class WindowEmbedder {
   private static final Logger LOG = LoggerFactory.getLogger(WindowEmbedder.class);
@@ -85,21 +91,51 @@ public final class WindowEmbedder {
       throw new IllegalStateException("This WindowEmbedder has no tokenizer; use embedTokenized");
     }
     int n = inputs.size();
+    // A repeated text (and pair text) is tokenized once; its rows share the tokens, and the model then runs
+    // them once too (embedTokens). Null rows have no key, so they are never merged with anything.
+    int[] sameAs = settings.reuseDuplicates() ? DuplicateRows.firstOccurrences(textKeys(inputs)) : null;
     TokenizedText[] tokenized = new TokenizedText[n];
     boolean[] failedRows = new boolean[n];
+    RuntimeException[] errors = sameAs == null ? null : new RuntimeException[n];
     for (int i = 0; i < n; i++) {
       TextInput input = inputs.get(i);
       if (input.isNull()) {
         continue;
       }
+      if (sameAs != null && sameAs[i] != DuplicateRows.FIRST) {
+        int first = sameAs[i];
+        if (failedRows[first]) { // each copy of a bad text fails the same way, under its own index
+          failures.rowFailed(i, tokenizerFailure(errors[first]), errors[first]);
+          failedRows[i] = true;
+        } else {
+          tokenized[i] = tokenized[first];
+        }
+        continue;
+      }
       try {
         tokenized[i] = tokenizer.encode(input.text(), input.pair());
       } catch (RuntimeException e) {
-        failures.rowFailed(i, "the tokenizer failed: " + e, e);
+        if (errors != null) {
+          errors[i] = e;
+        }
+        failures.rowFailed(i, tokenizerFailure(e), e);
         failedRows[i] = true;
       }
     }
     return new TokenizedWindow(tokenized, failedRows);
+  }
+
+  private static String tokenizerFailure(RuntimeException e) {
+    return "the tokenizer failed: " + e;
+  }
+
+  /** Each row's text and pair text as one key (null pair and "" pair differ); null for null rows. */
+  private static List<TextInput> textKeys(List<TextInput> inputs) {
+    List<TextInput> keys = new ArrayList<>(inputs.size());
+    for (TextInput input : inputs) {
+      keys.add(input.isNull() ? null : input);
+    }
+    return keys;
   }
 
   /** Inference and post-processing of a window {@link #tokenize} prepared. */
@@ -131,12 +167,32 @@ public final class WindowEmbedder {
     if (failedRows.length != n) {
       throw new IllegalArgumentException("failedRows has " + failedRows.length + " entries for " + n + " rows");
     }
+    // Rows the model would see identically (same ids and type ids) run once, and the others get a copy of the
+    // result. The copies are bit-identical to running each row because ONNX Runtime's CPU provider gives a row
+    // the same output whatever else its batch holds (measured with MiniLM and one intra-op thread: the 7,038 KLUE
+    // STS+NLI dev sentences run with and without their 2,000 repeats, every pooled and token vector equal; also
+    // ReuseDuplicatesKlueTest). Not measured on a GPU, whose kernels may depend on the batch shape.
+    int[] sameAs = settings.reuseDuplicates()
+        ? DuplicateRows.firstOccurrences(modelInputKeys(tokenized)) : new int[0];
+    Map<Integer, List<Integer>> copies = copiesOf(sameAs);
+    RowFailureHandler rowFailures = copies.isEmpty() ? failures : (row, reason, cause) -> {
+      failures.rowFailed(row, reason, cause);
+      List<Integer> rowCopies = copies.get(row);
+      if (rowCopies != null) { // every copy of a bad row fails the same way, under its own index
+        for (int copy : rowCopies) {
+          failures.rowFailed(copy, reason, cause);
+        }
+        listener.failedRows(rowCopies.size());
+      }
+    };
     List<Integer> order = new ArrayList<>(n);
     int nulls = 0;
     int failed = 0;
     for (int i = 0; i < n; i++) {
       if (tokenized[i] != null) {
-        order.add(i);
+        if (sameAs.length == 0 || sameAs[i] == DuplicateRows.FIRST) {
+          order.add(i);
+        }
       } else if (failedRows[i]) {
         failed++;
       } else {
@@ -161,10 +217,73 @@ public final class WindowEmbedder {
         BatchPlanner.batchCostTokens(session.target()));
     int start = 0;
     for (int end : ends) {
-      runBatch(order.subList(start, end), tokenized, layersToFetch, results, failures);
+      runBatch(order.subList(start, end), tokenized, layersToFetch, results, rowFailures);
       start = end;
     }
+    copyDuplicates(sameAs, results);
     return Arrays.asList(results);
+  }
+
+  private static List<Object> modelInputKeys(TokenizedText[] tokenized) {
+    List<Object> keys = new ArrayList<>(tokenized.length);
+    for (TokenizedText text : tokenized) {
+      keys.add(DuplicateRows.modelInputKey(text));
+    }
+    return keys;
+  }
+
+  /** Each first occurrence that has duplicates, with their indices. */
+  private static Map<Integer, List<Integer>> copiesOf(int[] sameAs) {
+    Map<Integer, List<Integer>> copies = new HashMap<>();
+    for (int i = 0; i < sameAs.length; i++) {
+      if (sameAs[i] != DuplicateRows.FIRST) {
+        copies.computeIfAbsent(sameAs[i], first -> new ArrayList<>()).add(i);
+      }
+    }
+    return copies;
+  }
+
+  /**
+   * Gives each duplicate row its own copy of the first occurrence's result (none when that row failed: it was
+   * reported with its copies). Copies, not shared arrays: after a stage whose output is not serialized (a
+   * following mapPartitions), user code receives these very arrays and may modify them in place.
+   */
+  private void copyDuplicates(int[] sameAs, Embedding[] results) {
+    int copied = 0;
+    int truncated = 0;
+    for (int i = 0; i < sameAs.length; i++) {
+      Embedding first = sameAs[i] == DuplicateRows.FIRST ? null : results[sameAs[i]];
+      if (first != null) {
+        results[i] = copy(first);
+        copied++;
+        truncated += first.truncated() ? 1 : 0;
+      }
+    }
+    if (copied > 0) {
+      listener.duplicateRows(copied, truncated);
+    }
+  }
+
+  private static Embedding copy(Embedding e) {
+    float[][][] layers = null;
+    if (e.layers() != null) {
+      layers = new float[e.layers().length][][];
+      for (int k = 0; k < layers.length; k++) {
+        layers[k] = copy(e.layers()[k]);
+      }
+    }
+    return new Embedding(e.pooled().clone(), copy(e.sequence()), e.tokens(), e.truncated(), layers);
+  }
+
+  private static float[][] copy(float[][] tokens) {
+    if (tokens == null) {
+      return null;
+    }
+    float[][] out = new float[tokens.length][];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = tokens[t].clone();
+    }
+    return out;
   }
 
   /**

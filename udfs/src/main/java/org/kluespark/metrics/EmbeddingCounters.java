@@ -30,9 +30,16 @@ public final class EmbeddingCounters implements EmbeddingListener, SessionEvents
   /** Tasks that had a GPU but ran on the CPU because the CUDA provider could not start there (device=auto). */
   public static final String CPU_FALLBACKS = "kluespark.cpuFallbacks";
 
+  /**
+   * Rows given a copy of an identical earlier row's result in their window instead of being run
+   * (reuseDuplicates); they count in {@link #ROWS} (and {@link #TRUNCATED_ROWS}) but not in the token counts,
+   * which are what the model computed.
+   */
+  public static final String DUPLICATE_ROWS = "kluespark.duplicateRows";
+
   public static final List<String> NAMES =
       List.of(ROWS, NULL_ROWS, REAL_TOKENS, PADDED_TOKENS, TRUNCATED_ROWS, BATCHES, INFERENCE_MICROS, OOM_SPLITS,
-          FAILED_ROWS, MODEL_LOADS, CPU_FALLBACKS);
+          FAILED_ROWS, MODEL_LOADS, CPU_FALLBACKS, DUPLICATE_ROWS);
 
   private final LongAccumulator rows;
   private final LongAccumulator nullRows;
@@ -45,6 +52,7 @@ public final class EmbeddingCounters implements EmbeddingListener, SessionEvents
   private final LongAccumulator failedRows;
   private final LongAccumulator modelLoads;
   private final LongAccumulator cpuFallbacks;
+  private final LongAccumulator duplicateRows;
 
   private EmbeddingCounters(SparkContext sc) {
     rows = sc.longAccumulator(ROWS);
@@ -58,6 +66,7 @@ public final class EmbeddingCounters implements EmbeddingListener, SessionEvents
     failedRows = sc.longAccumulator(FAILED_ROWS);
     modelLoads = sc.longAccumulator(MODEL_LOADS);
     cpuFallbacks = sc.longAccumulator(CPU_FALLBACKS);
+    duplicateRows = sc.longAccumulator(DUPLICATE_ROWS);
   }
 
   /** Registers a fresh set of counters with {@code sc}. */
@@ -93,6 +102,13 @@ public final class EmbeddingCounters implements EmbeddingListener, SessionEvents
     rows.add(count);
   }
 
+  @Override
+  public void duplicateRows(int count, int truncated) {
+    duplicateRows.add(count);
+    truncatedRows.add(truncated);
+    rows.add(count);
+  }
+
   /** A task of this transform created its JVM's session (the model was loaded there). */
   @Override
   public void modelLoaded() {
@@ -108,6 +124,6 @@ public final class EmbeddingCounters implements EmbeddingListener, SessionEvents
   public EmbeddingMetrics value() {
     return new EmbeddingMetrics(rows.value(), nullRows.value(), realTokens.value(), paddedTokens.value(),
         truncatedRows.value(), batches.value(), inferenceMicros.value(), oomSplits.value(), failedRows.value(),
-        modelLoads.value(), cpuFallbacks.value());
+        modelLoads.value(), cpuFallbacks.value(), duplicateRows.value());
   }
 }

@@ -17,18 +17,26 @@ import org.kluespark.stage.TextEmbedder;
  * @param pooling {@code auto}, {@code pooler}, {@code cls}, {@code mean} or {@code max}
  * @param normalize whether vectors are scaled to unit L2 norm
  * @param batchSize rows per ONNX Runtime call at most, or null for the stage's default (32 on CPU, 128 on a GPU)
+ * @param reuseDuplicates whether rows of a window with the same text (and pair text) are embedded once and the
+ *     vector copied (the stage's {@code reuseDuplicates}; {@code spark.kluespark.reuseDuplicates}, default true)
  */
-public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize)
-    implements Serializable {
+public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize,
+    boolean reuseDuplicates) implements Serializable {
   public static final String PREFIX = "spark.kluespark.";
   public static final String MODEL = PREFIX + "model";
   public static final String MAX_SEQ_LENGTH = PREFIX + "maxSeqLength";
   public static final String POOLING = PREFIX + "pooling";
   public static final String NORMALIZE = PREFIX + "normalize";
   public static final String BATCH_SIZE = PREFIX + "batchSize";
+  public static final String REUSE_DUPLICATES = PREFIX + "reuseDuplicates";
 
   /** Marks functions that read the model from {@code spark.kluespark.*} when each query is planned. */
   public static final KlueSqlOptions FROM_SESSION_CONF = new KlueSqlOptions(null, 128, "auto", false, null);
+
+  /** Duplicates reused (the default). */
+  public KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize) {
+    this(model, maxSeqLength, pooling, normalize, batchSize, true);
+  }
 
   /** The stage's defaults for {@code model}. */
   public static KlueSqlOptions of(String model) {
@@ -40,19 +48,23 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
   }
 
   public KlueSqlOptions withMaxSeqLength(int value) {
-    return new KlueSqlOptions(model, value, pooling, normalize, batchSize);
+    return new KlueSqlOptions(model, value, pooling, normalize, batchSize, reuseDuplicates);
   }
 
   public KlueSqlOptions withPooling(String value) {
-    return new KlueSqlOptions(model, maxSeqLength, value, normalize, batchSize);
+    return new KlueSqlOptions(model, maxSeqLength, value, normalize, batchSize, reuseDuplicates);
   }
 
   public KlueSqlOptions withNormalize(boolean value) {
-    return new KlueSqlOptions(model, maxSeqLength, pooling, value, batchSize);
+    return new KlueSqlOptions(model, maxSeqLength, pooling, value, batchSize, reuseDuplicates);
   }
 
   public KlueSqlOptions withBatchSize(int value) {
-    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, value);
+    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, value, reuseDuplicates);
+  }
+
+  public KlueSqlOptions withReuseDuplicates(boolean value) {
+    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, batchSize, value);
   }
 
   /** These options, or the session's {@code spark.kluespark.*} settings for {@link #FROM_SESSION_CONF}. */
@@ -68,15 +80,22 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
           + "directory or minilm), e.g. SET " + MODEL + "=s3a://models/klue-bert-base, or register them with "
           + "KlueSqlFunctions.register(spark, modelPath).");
     }
-    String normalize = conf.apply(NORMALIZE);
-    if (normalize != null && !normalize.equalsIgnoreCase("true") && !normalize.equalsIgnoreCase("false")) {
-      throw new IllegalArgumentException(NORMALIZE + " must be true or false but is '" + normalize + "'");
-    }
     String pooling = conf.apply(POOLING);
     String batchSize = conf.apply(BATCH_SIZE);
     return new KlueSqlOptions(model.trim(), intOrDefault(conf, MAX_SEQ_LENGTH, 128),
-        pooling == null ? "auto" : pooling.trim().toLowerCase(Locale.ROOT), Boolean.parseBoolean(normalize),
-        batchSize == null ? null : intOrDefault(conf, BATCH_SIZE, 32));
+        pooling == null ? "auto" : pooling.trim().toLowerCase(Locale.ROOT), booleanOrDefault(conf, NORMALIZE, false),
+        batchSize == null ? null : intOrDefault(conf, BATCH_SIZE, 32), booleanOrDefault(conf, REUSE_DUPLICATES, true));
+  }
+
+  private static boolean booleanOrDefault(UnaryOperator<String> conf, String key, boolean defaultValue) {
+    String value = conf.apply(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(key + " must be true or false but is '" + value + "'");
+    }
+    return Boolean.parseBoolean(value.trim());
   }
 
   private static int intOrDefault(UnaryOperator<String> conf, String key, int defaultValue) {
@@ -97,7 +116,7 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
       throw new IllegalStateException("Resolve the session's options first");
     }
     TextEmbedder embedder = new TextEmbedder().setModelPath(model).setMaxSeqLength(maxSeqLength)
-        .setPooling(pooling).setNormalize(normalize);
+        .setPooling(pooling).setNormalize(normalize).setReuseDuplicates(reuseDuplicates);
     if (batchSize != null) {
       embedder.setBatchSize(batchSize);
     }

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.kluespark.embed.DuplicateRows;
 import org.kluespark.embed.Embedding;
 import org.kluespark.embed.EmbeddingSettings;
 import org.kluespark.embed.RowEmbeddingException;
@@ -74,17 +75,42 @@ final class EmbedPartitionFunction implements MapPartitionsFunction<Row, Row> {
               + "to keep such rows with null outputs and the reason in that column.", cause);
         };
     boolean[] failed = new boolean[rows.size()];
+    // A repeated text is tokenized once (reuseDuplicates); the WindowEmbedder then runs it once.
+    int[] sameAs = embedder.settings().reuseDuplicates() ? DuplicateRows.firstOccurrences(duplicateKeys(rows)) : null;
+    RuntimeException[] readErrors = new RuntimeException[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
+      if (sameAs != null && sameAs[i] != DuplicateRows.FIRST) {
+        int first = sameAs[i];
+        if (failed[first]) { // each copy of a bad row fails the same way, under its own index
+          failures.rowFailed(i, readFailure(readErrors[first]), readErrors[first]);
+          failed[i] = true;
+        }
+        inputs.add(inputs.get(first));
+        continue;
+      }
       TokenizedText read = null;
       try {
         read = tokens.read(rows.get(i));
       } catch (RuntimeException e) {
-        failures.rowFailed(i, "its tokens could not be read: " + e.getMessage(), e);
+        readErrors[i] = e;
+        failures.rowFailed(i, readFailure(e), e);
         failed[i] = true;
       }
       inputs.add(read);
     }
     return new WindowTokens(rows, inputs, failed, errors, failures);
+  }
+
+  private List<Object> duplicateKeys(List<Row> rows) {
+    List<Object> keys = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      keys.add(tokens.duplicateKey(row));
+    }
+    return keys;
+  }
+
+  private static String readFailure(RuntimeException e) {
+    return "its tokens could not be read: " + e.getMessage();
   }
 
   private List<Row> embedWindow(WindowEmbedder embedder, WindowTokens window) {

@@ -48,6 +48,7 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
   private final Param<String> outputType;
   private final Param<String> device;
   private final IntParam intraOpThreads;
+  private final BooleanParam reuseDuplicates;
 
   /** @param maxSeqLengthDoc what maxSeqLength means for this stage's input */
   protected EncoderStage(String uid, String maxSeqLengthDoc) {
@@ -82,6 +83,9 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
         + "without a GPU)", ParamCheck.oneOf("device", Device.names()));
     intraOpThreads = new IntParam(this, "intraOpThreads", "ONNX Runtime intra-op threads per session; "
         + "0 = spark.task.cpus", ParamCheck.atLeast("intraOpThreads", 0));
+    reuseDuplicates = new BooleanParam(this, "reuseDuplicates", "rows of a window with the same input (the same "
+        + "text and pair text, or the same token ids) are tokenized and run once and the others get a copy of "
+        + "the result: the same vectors with less work on repeated text; false runs every row");
 
     setDefault(maxSeqLength, 128);
     // Measured on KLUE STS+NLI dev (5,038 sentences, BatchPlanner cuts): padding efficiency is 95.7% with
@@ -96,6 +100,8 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     setDefault(outputType, OutputLayout.ARRAY);
     setDefault(device, Device.AUTO.paramValue());
     setDefault(intraOpThreads, 0);
+    // A stage saved before this Param existed has none in its metadata and loads with this default.
+    setDefault(reuseDuplicates, true);
   }
 
   @Override
@@ -157,6 +163,10 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     return intraOpThreads;
   }
 
+  public BooleanParam reuseDuplicates() {
+    return reuseDuplicates;
+  }
+
   public String getModelPath() {
     return $(modelPath);
   }
@@ -208,6 +218,10 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
 
   public int getIntraOpThreads() {
     return (Integer) $(intraOpThreads);
+  }
+
+  public boolean getReuseDuplicates() {
+    return (Boolean) $(reuseDuplicates);
   }
 
   public S setModelPath(String value) {
@@ -263,6 +277,11 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     return setParam(intraOpThreads, value);
   }
 
+  /** Whether rows repeating an earlier row of their window get a copy of its result instead of a run. */
+  public S setReuseDuplicates(boolean value) {
+    return setParam(reuseDuplicates, value);
+  }
+
   /** Sets {@code param} and returns this stage as its own type, for chained setters. */
   @SuppressWarnings("unchecked")
   protected final <T> S setParam(Param<T> param, T value) {
@@ -302,7 +321,7 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     int gpuBatchSize = isSet(batchSize) ? getBatchSize() : EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE;
     EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), gpuBatchSize,
         getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null,
-        resolvedEncoderLayers(signature));
+        resolvedEncoderLayers(signature), getReuseDuplicates());
     return new PartitionEmbedder(model.broadcast(sc), signature,
         new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
         EmbeddingCounters.register(sc));

@@ -2,6 +2,7 @@ package org.kluespark.stage;
 
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
+import org.kluespark.embed.TextInput;
 import org.kluespark.tokenize.OffsetUnit;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizedText;
@@ -29,6 +30,17 @@ final class TextColumns implements TokenSource {
     this.textIndex = textIndex;
     this.pairIndex = pairIndex;
     this.offsetUnit = offsetUnit;
+  }
+
+  /** The text and pair text: equal texts tokenize equally (offsets included). Null for a null row. */
+  @Override
+  public Object duplicateKey(Row row) {
+    String text = row.isNullAt(textIndex) ? null : row.getString(textIndex);
+    String pair = pairIndex < 0 || row.isNullAt(pairIndex) ? null : row.getString(pairIndex);
+    if (text == null || (pairIndex >= 0 && pair == null)) {
+      return null;
+    }
+    return new TextInput(text, pair);
   }
 
   @Override

@@ -67,7 +67,9 @@ record TokenColumns(String tokensCol, String offsetsCol) implements Serializable
     // Seqs rather than raw arrays, so Row.getList works in a mapPartitions right after the stage. Predef's
     // wrappers (no copy) exist on Scala 2.12 and 2.13 alike; immutable.ArraySeq is 2.13 only.
     if (tokensCol != null) {
-      values[column++] = Predef$.MODULE$.wrapRefArray(text.tokens());
+      // A copy: rows with the same text share one TokenizedText (reuseDuplicates), and a Seq handed to user
+      // code without serialization could be modified in place.
+      values[column++] = Predef$.MODULE$.wrapRefArray(text.tokens().clone());
     }
     if (offsetsCol != null) {
       Row[] spans = new Row[text.length()];

@@ -20,6 +20,7 @@ import org.kluespark.inference.TokenBatch;
 import org.kluespark.pooling.Pooling;
 import org.kluespark.testing.TestModels;
 import org.kluespark.tokenize.TextTokenizer;
+import org.kluespark.tokenize.TokenizedText;
 
 /** Batching, ordering and the out-of-memory split, with a fake model so any device failure can be staged. */
 class WindowEmbedderTest {
@@ -74,6 +75,15 @@ class WindowEmbedderTest {
     int splits;
     int nulls;
     int failed;
+    int rowsRun;
+    int duplicates;
+    int truncatedDuplicates;
+
+    @Override
+    public void duplicateRows(int rows, int truncatedRows) {
+      duplicates += rows;
+      truncatedDuplicates += truncatedRows;
+    }
 
     @Override
     public void nullRows(int rows) {
@@ -88,6 +98,7 @@ class WindowEmbedderTest {
     @Override
     public void batchDone(int rows, long realTokens, long paddedTokens, int truncatedRows, long inferenceNanos) {
       batches++;
+      rowsRun += rows;
     }
 
     @Override
@@ -358,5 +369,124 @@ class WindowEmbedderTest {
   void negativeLayersMustBeResolvedFirst() {
     assertThatThrownBy(() -> new EmbeddingSettings(32, 4, 4, 64, Pooling.MEAN, false, false, List.of(-1)))
         .hasMessage("Resolve negative encoder layer -1 against the model first");
+  }
+
+  // ---- reuseDuplicates ----
+
+  /**
+   * Rows 0-10: "good morning" three times (0, 2, 10), "hi" twice (1, 6), the pair ("hi", "") twice (4, 7) and
+   * ("hi", "there") twice (5, 9), nulls at 3 and 8. A null pair and an empty pair are different inputs.
+   */
+  private static List<TextInput> repeatedInputs() {
+    return java.util.Arrays.asList(TextInput.of("good morning"), TextInput.of("hi"), TextInput.of("good morning"),
+        TextInput.of(null), new TextInput("hi", ""), new TextInput("hi", "there"), TextInput.of("hi"),
+        new TextInput("hi", ""), TextInput.ofPair("hi", null), new TextInput("hi", "there"),
+        TextInput.of("good morning"));
+  }
+
+  private static final int[] FIRST_OCCURRENCE = {0, 1, 0, -1, 4, 5, 1, 4, -1, 5, 0};
+
+  @Test
+  void repeatedInputsRunOnceAndEachRowGetsItsOwnEqualCopy() throws OrtException {
+    EmbeddingSettings settings = new EmbeddingSettings(32, 4, 4, 64, Pooling.MEAN, false, true, List.of(2, 0));
+    LayeredModel reusing = new LayeredModel();
+    CountingListener counted = new CountingListener();
+    List<Embedding> got = new WindowEmbedder(tokenizer, reusing, settings, counted).embed(repeatedInputs());
+    LayeredModel eachRow = new LayeredModel();
+    CountingListener countedEach = new CountingListener();
+    List<Embedding> expected = new WindowEmbedder(tokenizer, eachRow, settings.withReuseDuplicates(false),
+        countedEach).embed(repeatedInputs());
+
+    assertThat(settings.reuseDuplicates()).as("on by default").isTrue();
+    assertThat(counted.rowsRun).as("4 distinct inputs").isEqualTo(4);
+    assertThat(countedEach.rowsRun).isEqualTo(9);
+    assertThat(counted.duplicates).isEqualTo(5);
+    assertThat(countedEach.duplicates).isZero();
+    assertThat(counted.nulls).isEqualTo(2);
+    for (int i = 0; i < got.size(); i++) {
+      if (FIRST_OCCURRENCE[i] < 0) {
+        assertThat(got.get(i)).as("row %d is null", i).isNull();
+        continue;
+      }
+      assertThat(got.get(i).pooled()).as("row %d", i).containsExactly(expected.get(i).pooled());
+      assertThat(got.get(i).sequence()).as("row %d", i).isDeepEqualTo(expected.get(i).sequence());
+      assertThat(got.get(i).layers()).as("row %d", i).isDeepEqualTo(expected.get(i).layers());
+      assertThat(got.get(i).tokens()).isEqualTo(expected.get(i).tokens());
+      Embedding first = got.get(FIRST_OCCURRENCE[i]);
+      if (FIRST_OCCURRENCE[i] != i) { // a copy, not the first row's arrays: callers may modify theirs
+        assertThat(got.get(i).pooled()).isNotSameAs(first.pooled());
+        assertThat(got.get(i).sequence()[0]).isNotSameAs(first.sequence()[0]);
+        assertThat(got.get(i).layers()[1][0]).isNotSameAs(first.layers()[1][0]);
+      }
+    }
+    assertThat(got.get(4).pooled()).as("(hi, \"\") is not (hi, null)").isNotEqualTo(got.get(1).pooled());
+    assertThat(got.get(4).tokens()).isEqualTo(got.get(1).tokens() + 1);
+  }
+
+  @Test
+  void truncatedDuplicatesAreCountedAsTruncated() throws OrtException {
+    String longText = "a long sentence about the weather in seoul today and tomorrow and the day after";
+    CountingListener counted = new CountingListener();
+    List<Embedding> got = new WindowEmbedder(TextTokenizer.fromJson(TestModels.minilm().tokenizerBytes(), 8),
+        new FakeModel(Integer.MAX_VALUE), new EmbeddingSettings(8, 4, 64, Pooling.MEAN, false, false), counted)
+        .embed(List.of(TextInput.of(longText), TextInput.of("hi"), TextInput.of(longText)));
+    assertThat(got.get(2).truncated()).isTrue();
+    assertThat(counted.duplicates).isEqualTo(1);
+    assertThat(counted.truncatedDuplicates).isEqualTo(1);
+  }
+
+  @Test
+  void aBadRowFailsWithEachOfItsRepeatsUnderTheirOwnIndex() throws OrtException {
+    long morning = tokenizer.encode("good morning", null).ids()[2];
+    RecordingFailures failures = new RecordingFailures();
+    CountingListener counted = new CountingListener();
+    FailsOnToken model = new FailsOnToken(morning, false);
+    List<Embedding> got = new WindowEmbedder(tokenizer, model,
+        new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, false), counted).embed(repeatedInputs(), failures);
+
+    String reason = "the model failed on this row alone (4 tokens): [ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : "
+        + "bad token " + morning;
+    assertThat(failures.reasons).containsExactly(Map.entry(0, reason), Map.entry(2, reason), Map.entry(10, reason));
+    assertThat(got.get(0)).isNull();
+    assertThat(got.get(2)).isNull();
+    assertThat(got.get(10)).isNull();
+    assertThat(got.get(6).pooled()).containsExactly(got.get(1).pooled());
+    assertThat(counted.failed).isEqualTo(3);
+    assertThat(counted.duplicates).as("the copies of hi, (hi, \"\") and (hi, there)").isEqualTo(3);
+    assertThat(counted.nulls).isEqualTo(2);
+
+    assertThatThrownBy(() -> new WindowEmbedder(tokenizer, new FailsOnToken(morning, false),
+        new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, false)).embed(repeatedInputs()))
+        .isInstanceOf(RowEmbeddingException.class)
+        .hasMessageStartingWith("Row 0 of the window cannot be embedded: the model failed on this row alone");
+  }
+
+  @Test
+  void tokenizedRowsWithIdenticalIdsRunOnce() throws OrtException {
+    CountingListener counted = new CountingListener();
+    FakeModel model = new FakeModel(Integer.MAX_VALUE);
+    List<TokenizedText> rows = java.util.Arrays.asList(
+        new TokenizedText(new long[] {101, 7, 102}, new long[] {0, 0, 0}, false),
+        new TokenizedText(new long[] {101, 7, 102}, new long[] {0, 0, 0}, false), // equal arrays, other objects
+        new TokenizedText(new long[] {101, 7, 102}, new long[] {0, 1, 1}, false), // other type ids
+        null,
+        new TokenizedText(new long[] {101, 7, 102, 0}, new long[] {0, 0, 0, 0}, false)); // one more id
+    List<Embedding> got = new WindowEmbedder(model, new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, true),
+        counted).embedTokenized(rows, new boolean[rows.size()], RowFailureHandler.FAIL);
+    assertThat(model.batchSizes).containsExactly(3);
+    assertThat(counted.duplicates).isEqualTo(1);
+    assertThat(got.get(1).sequence()).isDeepEqualTo(got.get(0).sequence());
+    assertThat(got.get(3)).isNull();
+
+    FakeModel eachRow = new FakeModel(Integer.MAX_VALUE);
+    new WindowEmbedder(eachRow, new EmbeddingSettings(32, 8, 64, Pooling.MEAN, false, true).withReuseDuplicates(false),
+        EmbeddingListener.NONE).embedTokenized(rows, new boolean[rows.size()], RowFailureHandler.FAIL);
+    assertThat(eachRow.batchSizes).containsExactly(4);
+  }
+
+  @Test
+  void firstOccurrencesNeverMatchNulls() {
+    assertThat(DuplicateRows.firstOccurrences(java.util.Arrays.asList("a", null, "b", "a", null, "b", "a")))
+        .containsExactly(-1, -1, -1, 0, -1, 2, 0);
   }
 }

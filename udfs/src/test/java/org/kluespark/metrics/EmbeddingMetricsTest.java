@@ -37,6 +37,11 @@ class EmbeddingMetricsTest {
         + "1 model load, 2 task(s) ran on the CPU because the CUDA provider failed (device=auto; see the executor log)");
     assertThat(EmbeddingMetrics.fromAccumulators(Map.of(EmbeddingCounters.CPU_FALLBACKS, 3L)).cpuFallbacks())
         .isEqualTo(3);
+    assertThat(new EmbeddingMetrics(7038, 0, 256_000, 260_000, 0, 160, 0, 0, 0, 1, 0, 2000).summary())
+        .endsWith("inference 0.0 s, 2000 duplicate row(s) served by a copy (not run), 1 model load");
+    assertThat(EmbeddingMetrics.fromAccumulators(Map.of(EmbeddingCounters.DUPLICATE_ROWS, 5L)).duplicateRows())
+        .isEqualTo(5);
+    assertThat(EmbeddingCounters.NAMES).contains("kluespark.duplicateRows");
     assertThat(EmbeddingMetrics.ZERO.paddingEfficiency()).isEqualTo(1.0);
     assertThat(EmbeddingMetrics.ZERO.truncatedFraction()).isZero();
   }

@@ -56,7 +56,8 @@ class TextEmbedderTest {
     assertThat(stage.getDevice()).isEqualTo("auto");
     assertThat(stage.getOffsetUnit()).isEqualTo("codepoint");
     assertThat(stage.getErrorCol()).isNull();
-    assertThat(stage.params()).hasSize(19);
+    assertThat(stage.getReuseDuplicates()).isTrue();
+    assertThat(stage.params()).hasSize(20);
   }
 
   @Test

@@ -177,7 +177,8 @@ class TwoStagePipelineTest {
     assertThat(preprocessor.getPadToMaxSeqLength()).isFalse();
     assertThat(preprocessor.getOffsetUnit()).isEqualTo("codepoint");
     assertThat(preprocessor.params()).hasSize(11);
-    assertThat(encoder.params()).hasSize(16);
+    assertThat(encoder.params()).hasSize(17);
+    assertThat(encoder.getReuseDuplicates()).isTrue();
   }
 
   @Test

@@ -69,7 +69,7 @@ public final class OnnxModelReader {
           }
         }
         bytes.flip();
-        tensor.clearExternalData().setDataLocation(TensorProto.DataLocation.DEFAULT)
+        tensor.clearExternalData().clearDataLocation()
             .setRawData(ByteString.copyFrom(bytes));
       }
     }

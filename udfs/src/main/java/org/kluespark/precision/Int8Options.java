@@ -15,9 +15,17 @@ import java.util.regex.PatternSyntaxException;
  *     {@link java.util.regex.Matcher#find}) stays float32
  * @param outlierRowRatio a MatMul/Gemm stays float32 when its weight's largest input-row norm is more than this
  *     many times the rms of its input-row norms (0 turns the rule off); see {@link #DEFAULT_OUTLIER_ROW_RATIO}
+ * @param splitOutlierRows for such a MatMul, multiply only its outlier input rows ({@link #SPLIT_ROW_RATIO})
+ *     in float32 and the rest in int8, instead of keeping the whole MatMul float32
  */
 public record Int8Options(WeightGranularity granularity, boolean reduceRange, Int8OpForm opForm,
-    List<Pattern> keepFloat, double outlierRowRatio) {
+    List<Pattern> keepFloat, double outlierRowRatio, boolean splitOutlierRows) {
+
+  /**
+   * In a MatMul flagged by {@link #outlierRowRatio}, the input rows above this ratio (max/rms row norm) are
+   * multiplied in float32 and the rest in int8 (with {@link #splitOutlierRows}). MiniLM: 1, 3, 3 rows.
+   */
+  public static final double SPLIT_ROW_RATIO = 3.0;
 
   /**
    * Activations are quantized per tensor on every call, so each input channel gets about the same absolute
@@ -48,19 +56,19 @@ public record Int8Options(WeightGranularity granularity, boolean reduceRange, In
    */
   public static Int8Options defaults() {
     return new Int8Options(WeightGranularity.PER_CHANNEL, false, Int8OpForm.DYNAMIC_QUANTIZE_MATMUL, List.of(),
-        DEFAULT_OUTLIER_ROW_RATIO);
+        DEFAULT_OUTLIER_ROW_RATIO, true);
   }
 
   public Int8Options withGranularity(WeightGranularity value) {
-    return new Int8Options(value, reduceRange, opForm, keepFloat, outlierRowRatio);
+    return new Int8Options(value, reduceRange, opForm, keepFloat, outlierRowRatio, splitOutlierRows);
   }
 
   public Int8Options withReduceRange(boolean value) {
-    return new Int8Options(granularity, value, opForm, keepFloat, outlierRowRatio);
+    return new Int8Options(granularity, value, opForm, keepFloat, outlierRowRatio, splitOutlierRows);
   }
 
   public Int8Options withOpForm(Int8OpForm value) {
-    return new Int8Options(granularity, reduceRange, value, keepFloat, outlierRowRatio);
+    return new Int8Options(granularity, reduceRange, value, keepFloat, outlierRowRatio, splitOutlierRows);
   }
 
   /** Adds node/weight-name patterns to keep in float32, e.g. {@code "layer\\.[0-9]+/output/dense"}. */
@@ -73,12 +81,17 @@ public record Int8Options(WeightGranularity granularity, boolean reduceRange, In
         throw new IllegalArgumentException("Invalid keep-float32 pattern '" + pattern + "': " + e.getDescription(), e);
       }
     }
-    return new Int8Options(granularity, reduceRange, opForm, all, outlierRowRatio);
+    return new Int8Options(granularity, reduceRange, opForm, all, outlierRowRatio, splitOutlierRows);
   }
 
   /** Sets the outlier-row rule's ratio; 0 quantizes every MatMul not matched by a name pattern. */
   public Int8Options withOutlierRowRatio(double value) {
-    return new Int8Options(granularity, reduceRange, opForm, keepFloat, value);
+    return new Int8Options(granularity, reduceRange, opForm, keepFloat, value, splitOutlierRows);
+  }
+
+  /** Whether outlier-row MatMuls are split (default) or kept whole in float32. */
+  public Int8Options withSplitOutlierRows(boolean value) {
+    return new Int8Options(granularity, reduceRange, opForm, keepFloat, outlierRowRatio, value);
   }
 
   /** The largest int8 weight magnitude. */

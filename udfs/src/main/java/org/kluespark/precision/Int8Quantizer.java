@@ -8,6 +8,7 @@ import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ public final class Int8Quantizer {
       "ConvInteger", "QLinearConv");
   static final String MS_DOMAIN = "com.microsoft";
   private static final String SUFFIX = "_int8";
+  private static final String OUTLIER_REASON = "outlier input row";
 
   private Int8Quantizer() {}
 
@@ -50,7 +52,7 @@ public final class Int8Quantizer {
 
   /** A MatMul/Gemm with a constant weight, as {@code [K, N]} float32 values. */
   private record Candidate(NodeProto node, String weightName, float[] weight, int rows, int cols,
-      float alpha, float[] bias, String keepReason) {}
+      float alpha, float[] bias, String keepReason, int[] floatRows) {}
 
   private static final class Run {
     private final ModelProto model;
@@ -113,10 +115,11 @@ public final class Int8Quantizer {
         }
       }
       for (Candidate candidate : quantized) {
-        report.add("int8    " + label(candidate));
+        report.add("int8    " + label(candidate) + (candidate.floatRows().length == 0 ? ""
+            : ", input rows " + Arrays.toString(candidate.floatRows()) + " float32 (outlier rows)"));
       }
       List<Candidate> kept = candidates.stream().filter(c -> c.keepReason() != null).toList();
-      Map<String, String> summary = summary(quantized.size(), kept);
+      Map<String, String> summary = summary(quantized, kept);
       report.add(0, "int8 dynamic quantization: " + quantized.size() + " of " + candidates.size()
           + " MatMul/Gemm with constant weights quantized (" + options.granularity().label() + " "
           + (options.reduceRange() ? "7-bit" : "8-bit") + " weights, " + options.opForm().label() + "), "
@@ -124,7 +127,8 @@ public final class Int8Quantizer {
       return new QuantizedModel(result, summary, report);
     }
 
-    private Map<String, String> summary(int quantized, List<Candidate> kept) {
+    private Map<String, String> summary(List<Candidate> quantizedNodes, List<Candidate> kept) {
+      int quantized = quantizedNodes.size();
       Map<String, String> summary = new LinkedHashMap<>();
       summary.put("scheme", "dynamic: int8 symmetric weights, uint8 asymmetric activations quantized per call");
       summary.put("weightGranularity", options.granularity().label());
@@ -134,6 +138,9 @@ public final class Int8Quantizer {
       summary.put("float32MatMuls", Integer.toString(kept.size()));
       summary.put("float32Reasons", kept.stream().map(c -> c.node().getName() + ": " + c.keepReason())
           .collect(Collectors.joining("; ")));
+      summary.put("outlierRowRatio", Double.toString(options.outlierRowRatio()));
+      summary.put("float32OutlierRows", quantizedNodes.stream().filter(c -> c.floatRows().length > 0)
+          .map(c -> c.node().getName() + ": " + Arrays.toString(c.floatRows())).collect(Collectors.joining("; ")));
       summary.put("keepFloatPatterns", options.keepFloat().stream().map(Pattern::pattern)
           .collect(Collectors.joining(" ")));
       return summary;
@@ -222,8 +229,13 @@ public final class Int8Quantizer {
           bias[i] *= beta;
         }
       }
-      return new Candidate(node, weightName, weight, rows, cols, alpha, bias,
-          keepReason(node, weightName, weight, rows, cols));
+      String keepReason = keepReason(node, weightName, weight, rows, cols);
+      int[] floatRows = new int[0];
+      if (keepReason != null && keepReason.startsWith(OUTLIER_REASON) && options.splitOutlierRows()) {
+        floatRows = WeightQuantizer.outlierRows(weight, rows, cols, Int8Options.SPLIT_ROW_RATIO);
+        keepReason = null;
+      }
+      return new Candidate(node, weightName, weight, rows, cols, alpha, bias, keepReason, floatRows);
     }
 
     private String keepReason(NodeProto node, String weightName, float[] weight, int rows, int cols) {
@@ -237,7 +249,7 @@ public final class Int8Quantizer {
       }
       double ratio = WeightQuantizer.outlierRowRatio(weight, rows, cols);
       if (options.outlierRowRatio() > 0 && ratio > options.outlierRowRatio()) {
-        return String.format(java.util.Locale.ROOT, "outlier input row: max/rms row norm %.1f > %.1f", ratio,
+        return String.format(java.util.Locale.ROOT, OUTLIER_REASON + ": max/rms row norm %.1f > %.1f", ratio,
             options.outlierRowRatio());
       }
       return null;
@@ -295,7 +307,14 @@ public final class Int8Quantizer {
         }
         String base = unique(candidate.node().getName().isEmpty() ? candidate.node().getOutput(0)
             : candidate.node().getName());
-        WeightQuantizer.Int8Weights w = WeightQuantizer.quantize(candidate.weight(), candidate.rows(),
+        float[] intWeight = candidate.weight();
+        if (candidate.floatRows().length > 0) {
+          intWeight = intWeight.clone();
+          for (int row : candidate.floatRows()) {
+            Arrays.fill(intWeight, row * candidate.cols(), (row + 1) * candidate.cols(), 0f);
+          }
+        }
+        WeightQuantizer.Int8Weights w = WeightQuantizer.quantize(intWeight, candidate.rows(),
             candidate.cols(), options.granularity(), options.weightMax());
         float[] scales = w.scales().clone();
         for (int i = 0; i < scales.length; i++) {
@@ -320,6 +339,10 @@ public final class Int8Quantizer {
           }
         }
         String input = node.getInput(0);
+        String finalOutput = output;
+        if (candidate.floatRows().length > 0) {
+          output = unique(base + "/int8_part");
+        }
         if (options.opForm() == Int8OpForm.DYNAMIC_QUANTIZE_MATMUL) {
           out.addNode(node(MS_DOMAIN, "DynamicQuantizeMatMul", base + "/DynamicQuantizeMatMul",
               bias == null ? List.of(input, weightQ, weightScale) : List.of(input, weightQ, weightScale, "", bias),
@@ -349,6 +372,9 @@ public final class Int8Quantizer {
             out.addNode(node("", "Add", base + "/bias_add", List.of(product, bias), List.of(output)));
           }
         }
+        if (candidate.floatRows().length > 0) {
+          addFloatRows(out, candidate, base, input, output, finalOutput);
+        }
       }
       pruneUnused(out);
       ModelProto.Builder result = model.toBuilder().setGraph(out);
@@ -365,6 +391,31 @@ public final class Int8Quantizer {
         }
       }
       return result.build();
+    }
+
+    /**
+     * {@code final = int8Part + x[..., rows] · W[rows, :]}: the outlier input rows, zeroed in the int8 weight,
+     * multiplied in float32 (a Gather of a few activation columns and a [r, N] MatMul: cheap).
+     */
+    private void addFloatRows(GraphProto.Builder out, Candidate candidate, String base, String input,
+        String int8Part, String finalOutput) {
+      int[] rows = candidate.floatRows();
+      float[] values = new float[rows.length * candidate.cols()];
+      for (int i = 0; i < rows.length; i++) {
+        for (int c = 0; c < candidate.cols(); c++) {
+          values[i * candidate.cols() + c] = candidate.weight()[rows[i] * candidate.cols() + c] * candidate.alpha();
+        }
+      }
+      String index = unique(candidate.weightName() + "_outlier_rows");
+      String weight = unique(candidate.weightName() + "_outlier_weight");
+      out.addInitializer(OnnxTensors.longTensor(index, Arrays.stream(rows).asLongStream().toArray()));
+      out.addInitializer(OnnxTensors.floatTensor(weight, new long[] {rows.length, candidate.cols()}, values));
+      String gathered = unique(base + "/outlier_columns");
+      String product = unique(base + "/outlier_product");
+      out.addNode(node("", "Gather", base + "/outlier_gather", List.of(input, index), List.of(gathered),
+          AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(-1).build()));
+      out.addNode(node("", "MatMul", base + "/outlier_matmul", List.of(gathered, weight), List.of(product)));
+      out.addNode(node("", "Add", base + "/outlier_add", List.of(int8Part, product), List.of(finalOutput)));
     }
 
     /**

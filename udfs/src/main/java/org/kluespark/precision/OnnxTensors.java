@@ -53,6 +53,12 @@ final class OnnxTensors {
     return tensor(name, TensorProto.DataType.FLOAT, dims, bytes.array());
   }
 
+  static TensorProto longTensor(String name, long[] values) {
+    ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asLongBuffer().put(values);
+    return tensor(name, TensorProto.DataType.INT64, new long[] {values.length}, bytes.array());
+  }
+
   static TensorProto int8Tensor(String name, long[] dims, byte[] values) {
     return tensor(name, TensorProto.DataType.INT8, dims, values);
   }

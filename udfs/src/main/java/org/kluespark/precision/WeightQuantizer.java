@@ -54,4 +54,19 @@ final class WeightQuantizer {
     double rms = Math.sqrt(sumSquares / rows);
     return rms == 0 ? 0 : max / rms;
   }
+
+  /** The input rows whose norm exceeds {@code ratio} times the rms row norm, ascending. */
+  static int[] outlierRows(float[] weights, int rows, int cols, double ratio) {
+    double[] norms = new double[rows];
+    double sumSquares = 0;
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        double w = weights[r * cols + c];
+        norms[r] += w * w;
+      }
+      sumSquares += norms[r];
+    }
+    double limit = ratio * ratio * sumSquares / rows;
+    return java.util.stream.IntStream.range(0, rows).filter(r -> norms[r] > limit).toArray();
+  }
 }

@@ -110,9 +110,21 @@ class Int8QuantizerTest {
 
     // an input row 30x the others (max/rms row norm about 4) stays float32 above a ratio of 3
     ModelProto outlier = TinyGraphs.twoLayer(6, false, 30f);
-    QuantizedModel kept = Int8Quantizer.quantize(outlier, Int8Options.defaults().withOutlierRowRatio(3.0));
+    Int8Options flagAbove3 = Int8Options.defaults().withOutlierRowRatio(3.0);
+    QuantizedModel kept = Int8Quantizer.quantize(outlier, flagAbove3.withSplitOutlierRows(false));
     assertThat(opTypes(kept.model())).containsExactly("MatMul", "Add", "Relu", "DynamicQuantizeMatMul");
     assertThat(kept.summary().get("float32Reasons")).contains("h/MatMul: outlier input row: max/rms row norm 4.0 > 3.0");
+    // by default only the outlier row is multiplied in float32: int8 part + x[..., [0]] · W[[0], :]
+    QuantizedModel split = Int8Quantizer.quantize(outlier, flagAbove3);
+    assertThat(opTypes(split.model())).containsExactly("DynamicQuantizeMatMul", "Gather", "MatMul", "Add", "Relu",
+        "DynamicQuantizeMatMul");
+    assertThat(split.summary()).containsEntry("float32MatMuls", "0").containsEntry("float32OutlierRows", "h/MatMul: [0]");
+    float[] x = new TinyGraphs(16).gaussian(2 * 3 * 16, 1.0);
+    float[] expected = TinyGraphs.run(outlier, x, 2, 3, 16);
+    assertClose(TinyGraphs.run(split.model(), x, 2, 3, 16), expected);
+    assertThat(maxError(TinyGraphs.run(split.model(), x, 2, 3, 16), expected))
+        .isLessThan(maxError(TinyGraphs.run(Int8Quantizer.quantize(outlier, flagAbove3.withOutlierRowRatio(0)).model(),
+            x, 2, 3, 16), expected));
     assertThat(opTypes(Int8Quantizer.quantize(outlier, Int8Options.defaults().withOutlierRowRatio(0)).model()))
         .containsExactly("DynamicQuantizeMatMul", "Relu", "DynamicQuantizeMatMul");
 
@@ -225,6 +237,14 @@ class Int8QuantizerTest {
     }
     assertThat(maxError).as("max-abs error against float32 (largest output %s)", scale)
         .isLessThanOrEqualTo(tolerance * scale).isGreaterThan(0);
+  }
+
+  private static double maxError(float[] actual, float[] expected) {
+    double max = 0;
+    for (int i = 0; i < expected.length; i++) {
+      max = Math.max(max, Math.abs(actual[i] - expected[i]));
+    }
+    return max;
   }
 
   static List<String> opTypes(ModelProto model) {

@@ -338,10 +338,21 @@ public final class Int8Quantizer {
             output = add.getOutput(0);
           }
         }
-        String input = node.getInput(0);
+        String floatInput = node.getInput(0);
+        String input = floatInput;
         String finalOutput = output;
         if (candidate.floatRows().length > 0) {
           output = unique(base + "/int8_part");
+          // the outlier columns are zeroed before the dynamic quantization so they do not set its scale
+          float[] mask = new float[candidate.rows()];
+          Arrays.fill(mask, 1f);
+          for (int row : candidate.floatRows()) {
+            mask[row] = 0f;
+          }
+          String maskName = unique(candidate.weightName() + "_outlier_mask");
+          out.addInitializer(OnnxTensors.floatTensor(maskName, new long[] {mask.length}, mask));
+          input = unique(base + "/without_outlier_columns");
+          out.addNode(node("", "Mul", base + "/outlier_mask", List.of(floatInput, maskName), List.of(input)));
         }
         if (options.opForm() == Int8OpForm.DYNAMIC_QUANTIZE_MATMUL) {
           out.addNode(node(MS_DOMAIN, "DynamicQuantizeMatMul", base + "/DynamicQuantizeMatMul",
@@ -373,7 +384,7 @@ public final class Int8Quantizer {
           }
         }
         if (candidate.floatRows().length > 0) {
-          addFloatRows(out, candidate, base, input, output, finalOutput);
+          addFloatRows(out, candidate, base, floatInput, output, finalOutput);
         }
       }
       pruneUnused(out);

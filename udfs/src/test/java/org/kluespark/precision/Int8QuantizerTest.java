@@ -114,10 +114,11 @@ class Int8QuantizerTest {
     QuantizedModel kept = Int8Quantizer.quantize(outlier, flagAbove3.withSplitOutlierRows(false));
     assertThat(opTypes(kept.model())).containsExactly("MatMul", "Add", "Relu", "DynamicQuantizeMatMul");
     assertThat(kept.summary().get("float32Reasons")).contains("h/MatMul: outlier input row: max/rms row norm 4.0 > 3.0");
-    // by default only the outlier row is multiplied in float32: int8 part + x[..., [0]] · W[[0], :]
+    // by default only the outlier row is multiplied in float32, its activation column masked out of the int8
+    // part: (x * mask) ·int8 W' + x[..., [0]] · W[[0], :]
     QuantizedModel split = Int8Quantizer.quantize(outlier, flagAbove3);
-    assertThat(opTypes(split.model())).containsExactly("DynamicQuantizeMatMul", "Gather", "MatMul", "Add", "Relu",
-        "DynamicQuantizeMatMul");
+    assertThat(opTypes(split.model())).containsExactly("Mul", "DynamicQuantizeMatMul", "Gather", "MatMul", "Add",
+        "Relu", "DynamicQuantizeMatMul");
     assertThat(split.summary()).containsEntry("float32MatMuls", "0").containsEntry("float32OutlierRows", "h/MatMul: [0]");
     float[] x = new TinyGraphs(16).gaussian(2 * 3 * 16, 1.0);
     float[] expected = TinyGraphs.run(outlier, x, 2, 3, 16);

@@ -1,0 +1,135 @@
+package org.kluespark.precision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.kluespark.convert.CheckpointConverter;
+import org.kluespark.convert.EncoderConfig;
+import org.kluespark.convert.EncoderFamily;
+import org.kluespark.convert.ExportOptions;
+import org.kluespark.synth.SyntheticCheckpoint;
+import org.kluespark.testing.TestModels;
+
+/**
+ * Int8Quantizer on real bundle graphs: the built-in MiniLM (a torch.jit export: MatMul weights, a Gemm pooler)
+ * and converted BERT / RoBERTa graphs (float32 and float16-stored weights). Each quantized graph keeps its
+ * inputs and outputs and its mean-pooled vectors stay close to float32.
+ */
+class Int8BundleGraphsTest {
+  private static final List<String> TEXTS = List.of("The weather is lovely today.",
+      "A man is playing a guitar on the street while people walk by.", "int8 keeps most of the accuracy");
+
+  @TempDir Path tmp;
+
+  @Test
+  void minilmKeepsThePoolerAndTheOutlierFfnRowsFloat32() throws Exception {
+    Path dir = TestModels.minilmDir();
+    ModelProto fp32 = OnnxModelReader.read(dir.resolve("model.onnx"));
+    QuantizedModel q = Int8Quantizer.quantize(fp32, Int8Options.defaults());
+
+    Map<String, Integer> ops = Int8QuantizerTest.opCounts(q.model());
+    // 12 attention activation x activation MatMuls; 3 float32 outlier-row MatMuls beside their int8 parts
+    assertThat(ops).containsEntry("DynamicQuantizeMatMul", 36).containsEntry("MatMul", 12 + 3)
+        .containsEntry("Gemm", 1);
+    assertThat(q.summary()).containsEntry("quantizedMatMuls", "36").containsEntry("float32MatMuls", "1")
+        .containsEntry("float32Reasons", "/pooler/dense/Gemm: pooler (its product feeds Tanh)");
+    assertThat(q.summary().get("float32OutlierRows")).startsWith("/encoder/layer.0/output/dense/MatMul: [")
+        .contains("/encoder/layer.1/output/dense/MatMul", "/encoder/layer.2/output/dense/MatMul")
+        .doesNotContain("layer.3");
+    assertThat(q.model().getGraph().getOutputList()).isEqualTo(fp32.getGraph().getOutputList());
+    assertThat(q.model().getGraph().getInputList()).isEqualTo(fp32.getGraph().getInputList());
+    // the float32 word embeddings (47 MB) dominate; the MatMul weights shrink 4x
+    assertThat(q.model().getSerializedSize()).isLessThan(fp32.getSerializedSize() * 3 / 4);
+
+    try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"))) {
+      for (String text : TEXTS) {
+        long[] ids = tokenizer.encode(text).getIds();
+        assertThat(cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).as(text).isGreaterThan(0.98);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"BERT, false", "BERT, true", "ROBERTA, false", "ROBERTA, true"})
+  void convertedGraphsQuantizeAndStayClose(EncoderFamily family, boolean halfWeights) throws Exception {
+    EncoderConfig config = family == EncoderFamily.BERT
+        ? new EncoderConfig(EncoderFamily.BERT, 3000, 64, 2, 4, 128, "gelu", 64, 2, 1e-12, 0)
+        : new EncoderConfig(EncoderFamily.ROBERTA, 3000, 64, 2, 4, 128, "gelu", 66, 1, 1e-5, 1);
+    Path checkpoint = tmp.resolve("checkpoint");
+    SyntheticCheckpoint.write(config, false,
+        SyntheticCheckpoint.corpusLines(List.of(TestModels.repoRoot().resolve("datasets"))), 3, checkpoint);
+    Path bundle = tmp.resolve("bundle");
+    CheckpointConverter.convert(checkpoint, bundle, ExportOptions.defaults().withHalfWeights(halfWeights), line -> { });
+    ModelProto fp32 = OnnxModelReader.read(bundle.resolve("model.onnx"));
+
+    QuantizedModel q = Int8Quantizer.quantize(fp32, Int8Options.defaults());
+
+    // 6 per layer (Q, K, V, attention output, FFN in, FFN out); the pooler stays float32
+    assertThat(Int8QuantizerTest.opCounts(q.model())).containsEntry("DynamicQuantizeMatMul", 12)
+        .containsEntry("MatMul", 2 * 2 + 1);
+    assertThat(q.summary().get("float32Reasons")).startsWith("pooler/dense/matmul").contains("pooler");
+    assertThat(q.model().getGraph().getOutputList()).isEqualTo(fp32.getGraph().getOutputList());
+    long[] ids = family == EncoderFamily.BERT ? new long[] {2, 40, 41, 42, 43, 44, 3} : new long[] {0, 40, 41, 42, 43, 44, 2};
+    assertThat(cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).isGreaterThan(0.99);
+  }
+
+  /** last_hidden_state of one unpadded sequence, averaged over its tokens. */
+  private static float[] meanPooled(ModelProto model, long[] ids) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    long[] shape = {1, ids.length};
+    long[] ones = new long[ids.length];
+    java.util.Arrays.fill(ones, 1L);
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      try (OrtSession session = env.createSession(model.toByteArray(), options);
+          OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+          OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
+          OnnxTensor typeTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape)) {
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        inputs.put("input_ids", idTensor);
+        inputs.put("attention_mask", maskTensor);
+        if (session.getInputNames().contains("token_type_ids")) {
+          inputs.put("token_type_ids", typeTensor);
+        }
+        try (OrtSession.Result result = session.run(inputs, java.util.Set.of("last_hidden_state"))) {
+          OnnxTensor hidden = (OnnxTensor) result.get(0);
+          int width = (int) hidden.getInfo().getShape()[2];
+          FloatBuffer values = hidden.getFloatBuffer();
+          float[] pooled = new float[width];
+          for (int t = 0; t < ids.length; t++) {
+            for (int d = 0; d < width; d++) {
+              pooled[d] += values.get(t * width + d) / ids.length;
+            }
+          }
+          return pooled;
+        }
+      }
+    }
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+}

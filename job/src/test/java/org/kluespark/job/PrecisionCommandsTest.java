@@ -45,4 +45,30 @@ class PrecisionCommandsTest {
     assertThat(perTensor.exitCode()).isEqualTo(2);
     assertThat(perTensor.err()).contains("per-tensor weight scales (--per-tensor) apply to int8 only, not to fp16");
   }
+
+  @Test
+  void quantizeWritesAnInt8BundleThatInfoAndEmbedTakeAndThatIsNotQuantizedTwice() throws java.io.IOException {
+    Path int8 = tmp.resolve("minilm-int8");
+    CliRun quantize = CliRun.of("quantize", "--model", "minilm", "--output", int8.toString());
+    assertThat(quantize.exitCode()).as(quantize.printed()).isZero();
+    assertThat(quantize.out()).contains("kluespark: wrote int8 bundle " + int8);
+    // fp32: 90,984,200 bytes; the encoder weights shrink 4x, the 30522 x 384 word-embedding table stays float32.
+    assertThat(java.nio.file.Files.size(int8.resolve("model.onnx"))).isLessThan(62_000_000L);
+
+    CliRun info = CliRun.of("info", "--model", int8.toString(), "--max-seq-length", "16");
+    assertThat(info.exitCode()).as(info.printed()).isZero();
+    assertThat(info.out()).contains("precision:             int8\n").contains("  weight_granularity:  per-channel");
+
+    CliRun again = CliRun.of("quantize", "--model", int8.toString(), "--output", tmp.resolve("twice").toString());
+    assertThat(again.exitCode()).isEqualTo(2);
+    assertThat(again.err()).contains("is already int8; int8 bundles are made from a float32 bundle or checkpoint");
+    assertThat(tmp.resolve("twice")).doesNotExist();
+
+    Path output = tmp.resolve("embedded");
+    CliRun embed = CliRun.of("embed", "--model", int8.toString(), "--input",
+        org.kluespark.testing.TestModels.repoRoot().resolve("datasets/klue-sts-sample.jsonl").toString(),
+        "--text-col", "sentence1", "--output", output.toString(), "--master", "local[1]");
+    assertThat(embed.exitCode()).as(embed.printed()).isZero();
+    assertThat(embed.out()).contains("kluespark: embedded 30 rows");
+  }
 }

@@ -1,7 +1,7 @@
 package org.kluespark.precision;
 
 /** A model cannot be converted to float16 compute; the message names the model and says why. */
-public class Float16ConversionException extends RuntimeException {
+public class Float16ConversionException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public Float16ConversionException(String message) {

@@ -140,17 +140,17 @@ public final class Int8Quantizer {
       int quantized = quantizedNodes.size();
       Map<String, String> summary = new LinkedHashMap<>();
       summary.put("scheme", "dynamic: int8 symmetric weights, uint8 asymmetric activations quantized per call");
-      summary.put("weightGranularity", options.granularity().label());
-      summary.put("reduceRange", Boolean.toString(options.reduceRange()));
-      summary.put("opForm", options.opForm().label());
-      summary.put("quantizedMatMuls", Integer.toString(quantized));
-      summary.put("float32MatMuls", Integer.toString(kept.size()));
-      summary.put("float32Reasons", kept.stream().map(c -> c.node().getName() + ": " + c.keepReason())
+      summary.put("weight_granularity", options.granularity().label());
+      summary.put("reduce_range", Boolean.toString(options.reduceRange()));
+      summary.put("op_form", options.opForm().label());
+      summary.put("quantized_matmuls", Integer.toString(quantized));
+      summary.put("float32_matmuls", Integer.toString(kept.size()));
+      summary.put("float32_reasons", kept.stream().map(c -> c.node().getName() + ": " + c.keepReason())
           .collect(Collectors.joining("; ")));
-      summary.put("outlierRowRatio", Double.toString(options.outlierRowRatio()));
-      summary.put("float32OutlierRows", quantizedNodes.stream().filter(c -> c.floatRows().length > 0)
+      summary.put("outlier_row_ratio", Double.toString(options.outlierRowRatio()));
+      summary.put("float32_outlier_rows", quantizedNodes.stream().filter(c -> c.floatRows().length > 0)
           .map(c -> c.node().getName() + ": " + Arrays.toString(c.floatRows())).collect(Collectors.joining("; ")));
-      summary.put("keepFloatPatterns", options.keepFloat().stream().map(Pattern::pattern)
+      summary.put("keep_float_patterns", options.keepFloat().stream().map(Pattern::pattern)
           .collect(Collectors.joining(" ")));
       return summary;
     }

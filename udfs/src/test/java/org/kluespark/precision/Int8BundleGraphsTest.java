@@ -45,9 +45,9 @@ class Int8BundleGraphsTest {
     // 12 attention activation x activation MatMuls; 3 float32 outlier-row MatMuls beside their int8 parts
     assertThat(ops).containsEntry("DynamicQuantizeMatMul", 36).containsEntry("MatMul", 12 + 3)
         .containsEntry("Gemm", 1);
-    assertThat(q.summary()).containsEntry("quantizedMatMuls", "36").containsEntry("float32MatMuls", "1")
-        .containsEntry("float32Reasons", "/pooler/dense/Gemm: pooler (its product feeds Tanh)");
-    assertThat(q.summary().get("float32OutlierRows")).startsWith("/encoder/layer.0/output/dense/MatMul: [")
+    assertThat(q.summary()).containsEntry("quantized_matmuls", "36").containsEntry("float32_matmuls", "1")
+        .containsEntry("float32_reasons", "/pooler/dense/Gemm: pooler (its product feeds Tanh)");
+    assertThat(q.summary().get("float32_outlier_rows")).startsWith("/encoder/layer.0/output/dense/MatMul: [")
         .contains("/encoder/layer.1/output/dense/MatMul", "/encoder/layer.2/output/dense/MatMul")
         .doesNotContain("layer.3");
     assertThat(q.model().getGraph().getOutputList()).isEqualTo(fp32.getGraph().getOutputList());
@@ -81,7 +81,7 @@ class Int8BundleGraphsTest {
     // 6 per layer (Q, K, V, attention output, FFN in, FFN out); the pooler stays float32
     assertThat(Int8QuantizerTest.opCounts(q.model())).containsEntry("DynamicQuantizeMatMul", 12)
         .containsEntry("MatMul", 2 * 2 + 1);
-    assertThat(q.summary().get("float32Reasons")).startsWith("pooler/dense/matmul").contains("pooler");
+    assertThat(q.summary().get("float32_reasons")).startsWith("pooler/dense/matmul").contains("pooler");
     assertThat(q.model().getGraph().getOutputList()).isEqualTo(fp32.getGraph().getOutputList());
     long[] ids = family == EncoderFamily.BERT ? new long[] {2, 40, 41, 42, 43, 44, 3} : new long[] {0, 40, 41, 42, 43, 44, 2};
     assertThat(cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).isGreaterThan(0.99);

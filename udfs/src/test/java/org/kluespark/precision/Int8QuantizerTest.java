@@ -46,9 +46,9 @@ class Int8QuantizerTest {
     }
     assertThat(initializerTypes(q.model())).doesNotContainKey("w1").doesNotContainKey("w2")
         .containsEntry("w1_int8", TensorProto.DataType.INT8_VALUE);
-    assertThat(q.summary()).containsEntry("weightGranularity", "per-channel").containsEntry("reduceRange", "false")
-        .containsEntry("opForm", form.label()).containsEntry("quantizedMatMuls", "2")
-        .containsEntry("float32MatMuls", "0");
+    assertThat(q.summary()).containsEntry("weight_granularity", "per-channel").containsEntry("reduce_range", "false")
+        .containsEntry("op_form", form.label()).containsEntry("quantized_matmuls", "2")
+        .containsEntry("float32_matmuls", "0");
     assertThat(q.report().get(0)).startsWith("int8 dynamic quantization: 2 of 2 MatMul/Gemm");
   }
 
@@ -65,7 +65,7 @@ class Int8QuantizerTest {
         .getDimsList()).containsExactly(8L);
     QuantizedModel reduced = Int8Quantizer.quantize(fp32, perTensor.withReduceRange(true));
     assertClose(TinyGraphs.run(reduced.model(), x, 3, 4, 16), expected, 2 * TOLERANCE);
-    assertThat(reduced.summary()).containsEntry("weightGranularity", "per-tensor").containsEntry("reduceRange", "true");
+    assertThat(reduced.summary()).containsEntry("weight_granularity", "per-tensor").containsEntry("reduce_range", "true");
   }
 
   @Test
@@ -106,20 +106,20 @@ class Int8QuantizerTest {
     QuantizedModel pooled = Int8Quantizer.quantize(g.build(), Int8Options.defaults());
     assertThat(opTypes(pooled.model())).containsExactly("DynamicQuantizeMatMul", "MatMul", "Add", "Tanh");
     assertThat(pooled.report()).anyMatch(line -> line.startsWith("float32 p/MatMul") && line.contains("pooler"));
-    assertThat(pooled.summary().get("float32Reasons")).contains("p/MatMul: pooler");
+    assertThat(pooled.summary().get("float32_reasons")).contains("p/MatMul: pooler");
 
     // an input row 30x the others (max/rms row norm about 4) stays float32 above a ratio of 3
     ModelProto outlier = TinyGraphs.twoLayer(6, false, 30f);
     Int8Options flagAbove3 = Int8Options.defaults().withOutlierRowRatio(3.0);
     QuantizedModel kept = Int8Quantizer.quantize(outlier, flagAbove3.withSplitOutlierRows(false));
     assertThat(opTypes(kept.model())).containsExactly("MatMul", "Add", "Relu", "DynamicQuantizeMatMul");
-    assertThat(kept.summary().get("float32Reasons")).contains("h/MatMul: outlier input row: max/rms row norm 4.0 > 3.0");
+    assertThat(kept.summary().get("float32_reasons")).contains("h/MatMul: outlier input row: max/rms row norm 4.0 > 3.0");
     // by default only the outlier row is multiplied in float32, its activation column masked out of the int8
     // part: (x * mask) ·int8 W' + x[..., [0]] · W[[0], :]
     QuantizedModel split = Int8Quantizer.quantize(outlier, flagAbove3);
     assertThat(opTypes(split.model())).containsExactly("Mul", "DynamicQuantizeMatMul", "Gather", "MatMul", "Add",
         "Relu", "DynamicQuantizeMatMul");
-    assertThat(split.summary()).containsEntry("float32MatMuls", "0").containsEntry("float32OutlierRows", "h/MatMul: [0]");
+    assertThat(split.summary()).containsEntry("float32_matmuls", "0").containsEntry("float32_outlier_rows", "h/MatMul: [0]");
     float[] x = new TinyGraphs(16).gaussian(2 * 3 * 16, 1.0);
     float[] expected = TinyGraphs.run(outlier, x, 2, 3, 16);
     assertClose(TinyGraphs.run(split.model(), x, 2, 3, 16), expected);
@@ -132,8 +132,8 @@ class Int8QuantizerTest {
     QuantizedModel named = Int8Quantizer.quantize(TinyGraphs.twoLayer(1, false, 1f),
         Int8Options.defaults().withKeepFloat(List.of("^y/")));
     assertThat(opTypes(named.model())).containsExactly("DynamicQuantizeMatMul", "Relu", "MatMul");
-    assertThat(named.summary()).containsEntry("keepFloatPatterns", "^y/")
-        .containsEntry("float32Reasons", "y/MatMul: matches keep-float32 pattern '^y/'");
+    assertThat(named.summary()).containsEntry("keep_float_patterns", "^y/")
+        .containsEntry("float32_reasons", "y/MatMul: matches keep-float32 pattern '^y/'");
   }
 
   @Test

@@ -61,7 +61,7 @@ final class QuantizeCommand implements Callable<Integer>, ErrorReporter.Verbose 
     OutputDirs.requireWritable(output, overwrite);
     long start = System.nanoTime();
     BundlePrecisionWriter.Result result = BundlePrecisionWriter.write(ModelBundleLoader.load(model, new Configuration()),
-        output, options, line -> out.println("kluespark: " + line));
+        model, output, options, line -> out.println("kluespark: " + line));
     out.printf("kluespark: wrote %s bundle %s in %.1f s; model.onnx %,d -> %,d bytes.%n",
         options.precision().paramValue(), result.bundleDir(), (System.nanoTime() - start) / 1e9,
         result.sourceModelBytes(), result.modelBytes());

@@ -41,16 +41,19 @@ class PrecisionBundlesStageTest {
 
   @BeforeAll
   static void writeBundles() {
-    int8 = BundlePrecisionWriter.write(load(TestModels.minilmDir()), tmp.resolve("minilm-int8"),
+    int8 = BundlePrecisionWriter.write(load(TestModels.minilmDir()), "minilm", tmp.resolve("minilm-int8"),
         new PrecisionOptions(Precision.INT8, false), line -> {}).bundleDir();
     fp16 = BundlePrecisionWriter.write(load(TestModels.syntheticBundle(ModelPreset.KLUE_ROBERTA_SMALL)),
-        tmp.resolve("roberta-small-fp16"), new PrecisionOptions(Precision.FP16, false), line -> {}).bundleDir();
+        "klue-roberta-small", tmp.resolve("roberta-small-fp16"), new PrecisionOptions(Precision.FP16, false), line -> {}).bundleDir();
   }
 
   @Test
   void bundlesSayWhatTheyAre() {
     assertThat(load(int8).precision()).isEqualTo(Precision.INT8);
-    assertThat(load(int8).manifest()).hasValueSatisfying(m -> assertThat(m.precision()).isEqualTo(Precision.INT8));
+    assertThat(load(int8).manifest()).hasValueSatisfying(m -> {
+      assertThat(m.precision()).isEqualTo(Precision.INT8);
+      assertThat(m.source().name()).isEqualTo("minilm");
+    });
     assertThat(load(fp16).precision()).isEqualTo(Precision.FP16);
   }
 

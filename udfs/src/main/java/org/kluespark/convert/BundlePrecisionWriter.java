@@ -32,7 +32,11 @@ public final class BundlePrecisionWriter {
   /** What was written, for the CLI's summary. */
   public record Result(Path bundleDir, long sourceModelBytes, long modelBytes, List<String> summary) {}
 
-  public static Result write(ModelBundle source, Path outputDir, PrecisionOptions options, Consumer<String> progress) {
+  /**
+   * @param sourceName what the user called the source ({@code minilm}, a path), recorded in the manifest
+   */
+  public static Result write(ModelBundle source, String sourceName, Path outputDir, PrecisionOptions options,
+      Consumer<String> progress) {
     if (source.externalData() != null) {
       throw new IllegalArgumentException(source.location() + " keeps its weights in "
           + ModelBundle.EXTERNAL_DATA_FILE + "; quantize reads models whose weights are inside model.onnx. Convert "
@@ -51,7 +55,7 @@ public final class BundlePrecisionWriter {
       deleteRecursively(staging);
       Files.createDirectories(staging);
       BundleFiles.writeModel(converted.model(), staging, ExportOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD,
-          new BundleManifest.Source(source.location(), FileDigests.sha256Hex(source.modelBytes())), howMade);
+          new BundleManifest.Source(sourceName, FileDigests.sha256Hex(source.modelBytes())), howMade);
       Files.write(staging.resolve(ModelBundle.TOKENIZER_FILE), source.tokenizerBytes());
       if (source.configBytes() != null) {
         Files.write(staging.resolve(ModelBundle.CONFIG_FILE), source.configBytes());

@@ -30,6 +30,7 @@ import org.kluespark.testing.reference.ReferenceEncoder;
 import org.kluespark.testing.reference.ReferenceOutput;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizedText;
+import org.kluespark.testing.TestVectors;
 
 /**
  * How close our int8 models stay to float32 on real text (issue 12's fidelity targets): MiniLM on all 7,038
@@ -136,7 +137,7 @@ class Int8FidelityTest {
       double min = 1;
       double maxAbs = 0;
       for (int i = 0; i < expected.length; i++) {
-        double c = cosine(expected[i], actual[i]);
+        double c = TestVectors.cosine(expected[i], actual[i]);
         sum += c;
         min = Math.min(min, c);
         for (int d = 0; d < expected[i].length; d++) {
@@ -151,7 +152,7 @@ class Int8FidelityTest {
   private static double[] pairCosines(float[][] vectors, int pairs) {
     double[] cosines = new double[pairs];
     for (int i = 0; i < pairs; i++) {
-      cosines[i] = cosine(vectors[2 * i], vectors[2 * i + 1]);
+      cosines[i] = TestVectors.cosine(vectors[2 * i], vectors[2 * i + 1]);
     }
     return cosines;
   }
@@ -193,17 +194,6 @@ class Int8FidelityTest {
     return ranks;
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 
   private static float[] meanOf(double[][] tokens) {
     float[] mean = new float[tokens[0].length];

@@ -27,6 +27,7 @@ import org.kluespark.synth.ModelPreset;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestRows;
+import org.kluespark.testing.TestVectors;
 
 /**
  * int8 and fp16 bundles are bundles like any other: the stage runs them, a saved PipelineModel carries them and
@@ -63,7 +64,7 @@ class PrecisionBundlesStageTest {
     List<Row> fp32Rows = stage(TestModels.minilmDir()).transform(texts()).collectAsList();
     for (int i = 0; i < int8Rows.size(); i++) {
       if (!int8Rows.get(i).isNullAt(int8Rows.get(i).fieldIndex("pooled_output"))) {
-        assertThat(cosine(TestRows.vector(int8Rows.get(i), "pooled_output"), TestRows.vector(fp32Rows.get(i), "pooled_output")))
+        assertThat(TestVectors.cosine(TestRows.vector(int8Rows.get(i), "pooled_output"), TestRows.vector(fp32Rows.get(i), "pooled_output")))
             .as("row %d int8 vs fp32", i).isGreaterThan(0.97);
       }
     }
@@ -131,15 +132,4 @@ class PrecisionBundlesStageTest {
     return ModelBundleLoader.load(dir.toUri().toString(), new Configuration());
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

@@ -160,7 +160,7 @@ public final class Float16Converter {
       for (TensorProto tensor : graph.getInitializerList()) {
         initializers.put(tensor.getName(), tensor);
         if (tensor.getDataType() == DataType.FLOAT_VALUE) {
-          constantSizes.put(tensor.getName(), FloatTensorData.elementCount(tensor));
+          constantSizes.put(tensor.getName(), OnnxTensors.elementCount(tensor));
         }
       }
       for (NodeProto node : graph.getNodeList()) {
@@ -366,7 +366,7 @@ public final class Float16Converter {
 
     /** Shape constants and other non-float initializers stay as they are, external data read in. */
     private TensorProto inlineOther(TensorProto tensor) {
-      if (!FloatTensorData.isExternal(tensor)) {
+      if (!OnnxTensors.isExternal(tensor)) {
         return tensor;
       }
       throw new Float16ConversionException(source + ": initializer " + tensor.getName() + " ("
@@ -376,7 +376,7 @@ public final class Float16Converter {
   }
 
   private static long constantElements(NodeProto node) {
-    return FloatTensorData.elementCount(constantTensor(node));
+    return OnnxTensors.elementCount(constantTensor(node));
   }
 
   /** The value of a float {@code Constant} node as a tensor ({@code value}, {@code value_float(s)}). */

@@ -1,6 +1,5 @@
 package org.kluespark.precision;
 
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
@@ -28,24 +27,12 @@ final class FloatTensorData {
 
   private FloatTensorData() {}
 
-  static boolean isExternal(TensorProto tensor) {
-    return tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
-  }
-
-  static long elementCount(TensorProto tensor) {
-    long count = 1;
-    for (long dim : tensor.getDimsList()) {
-      count = Math.multiplyExact(count, dim);
-    }
-    return count;
-  }
-
   /** Feeds the float32 values of {@code tensor} to {@code sink} in order, in one or more buffers. */
   static void readFloats(TensorProto tensor, Path modelDir, Consumer<FloatBuffer> sink) {
     if (tensor.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
       throw new IllegalArgumentException(tensor.getName() + " is not a float32 tensor");
     }
-    if (isExternal(tensor)) {
+    if (OnnxTensors.isExternal(tensor)) {
       readExternal(tensor, modelDir, bytes -> sink.accept(bytes.asFloatBuffer()));
     } else if (!tensor.getRawData().isEmpty()) {
       sink.accept(tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
@@ -60,9 +47,9 @@ final class FloatTensorData {
 
   /** The float32 values of a float16 tensor (exact). */
   static float[] halfValues(TensorProto tensor, Path modelDir) {
-    int count = Math.toIntExact(elementCount(tensor));
+    int count = Math.toIntExact(OnnxTensors.elementCount(tensor));
     float[] values = new float[count];
-    if (isExternal(tensor)) {
+    if (OnnxTensors.isExternal(tensor)) {
       int[] next = {0};
       readExternal(tensor, modelDir, bytes -> {
         while (bytes.remaining() >= 2) {
@@ -92,10 +79,10 @@ final class FloatTensorData {
 
   /** {@code tensor} (float32) inline, its external data read in. */
   static TensorProto inlineFloat(TensorProto tensor, Path modelDir) {
-    if (!isExternal(tensor)) {
+    if (!OnnxTensors.isExternal(tensor)) {
       return tensor;
     }
-    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(Math.multiplyExact(elementCount(tensor), Float.BYTES)))
+    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(Math.multiplyExact(OnnxTensors.elementCount(tensor), Float.BYTES)))
         .order(ByteOrder.LITTLE_ENDIAN);
     readFloats(tensor, modelDir, floats -> {
       while (floats.hasRemaining()) {
@@ -113,9 +100,9 @@ final class FloatTensorData {
    * @param clamped {@code [0]} counts finite values clamped to ±65504, {@code [1]} tiny ones raised to ±2^-24
    */
   static TensorProto toHalf(TensorProto tensor, Path modelDir, long[] clamped) {
-    long bytes = Math.multiplyExact(elementCount(tensor), 2);
+    long bytes = Math.multiplyExact(OnnxTensors.elementCount(tensor), 2);
     if (bytes > Integer.MAX_VALUE) {
-      throw new Float16ConversionException(tensor.getName() + " has " + elementCount(tensor)
+      throw new Float16ConversionException(tensor.getName() + " has " + OnnxTensors.elementCount(tensor)
           + " elements; a float16 copy over 2 GB cannot be held in one ONNX tensor");
     }
     ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -149,17 +136,10 @@ final class FloatTensorData {
 
   /** Streams the bytes of an external tensor: {@code location}, {@code offset}, {@code length} beside the model. */
   private static void readExternal(TensorProto tensor, Path modelDir, Consumer<ByteBuffer> sink) {
-    String location = null;
-    long offset = 0;
-    long length = -1;
-    for (StringStringEntryProto entry : tensor.getExternalDataList()) {
-      switch (entry.getKey()) {
-        case "location" -> location = entry.getValue();
-        case "offset" -> offset = Long.parseLong(entry.getValue());
-        case "length" -> length = Long.parseLong(entry.getValue());
-        default -> { }
-      }
-    }
+    OnnxTensors.ExternalRef ref = OnnxTensors.externalRef(tensor);
+    String location = ref.location();
+    long offset = ref.offset();
+    long length = ref.length();
     if (modelDir == null || location == null) {
       throw new Float16ConversionException("Tensor " + tensor.getName() + " keeps its values in ONNX external data ("
           + location + "), but no model directory was given to read it from. Convert the model file itself "
@@ -170,7 +150,7 @@ final class FloatTensorData {
       throw new Float16ConversionException("Tensor " + tensor.getName() + " points outside the model directory: " + location);
     }
     int elementBytes = tensor.getDataType() == TensorProto.DataType.FLOAT16_VALUE ? 2 : Float.BYTES;
-    long expected = Math.multiplyExact(elementCount(tensor), elementBytes);
+    long expected = Math.multiplyExact(OnnxTensors.elementCount(tensor), elementBytes);
     if (length >= 0 && length != expected) {
       throw new Float16ConversionException(file + ": tensor " + tensor.getName() + " has length " + length + " but its shape "
           + "needs " + expected + " bytes");

@@ -1,7 +1,6 @@
 package org.kluespark.precision;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
@@ -34,20 +33,13 @@ public final class OnnxModelReader {
     ModelProto.Builder builder = model.toBuilder();
     Path dir = modelFile.toAbsolutePath().getParent();
     for (TensorProto.Builder tensor : builder.getGraphBuilder().getInitializerBuilderList()) {
-      if (tensor.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+      if (!OnnxTensors.isExternal(tensor)) {
         continue;
       }
-      String location = null;
-      long offset = 0;
-      long length = -1;
-      for (StringStringEntryProto entry : tensor.getExternalDataList()) {
-        switch (entry.getKey()) {
-          case "location" -> location = entry.getValue();
-          case "offset" -> offset = Long.parseLong(entry.getValue());
-          case "length" -> length = Long.parseLong(entry.getValue());
-          default -> { }
-        }
-      }
+      OnnxTensors.ExternalRef ref = OnnxTensors.externalRef(tensor);
+      String location = ref.location();
+      long offset = ref.offset();
+      long length = ref.length();
       if (location == null) {
         throw new QuantizationException(modelFile + ": tensor " + tensor.getName() + " is external but names no location");
       }

@@ -1,6 +1,8 @@
 package org.kluespark.precision;
 
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProtoOrBuilder;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,11 +12,29 @@ import org.kluespark.checkpoint.HalfFloats;
 final class OnnxTensors {
   private OnnxTensors() {}
 
-  static boolean isExternal(TensorProto tensor) {
+  static boolean isExternal(TensorProtoOrBuilder tensor) {
     return tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
   }
 
-  static long elementCount(TensorProto tensor) {
+  /** Where an external tensor's bytes are: ONNX's {@code location}, {@code offset} and {@code length} (-1: to the end). */
+  record ExternalRef(String location, long offset, long length) {}
+
+  static ExternalRef externalRef(TensorProtoOrBuilder tensor) {
+    String location = null;
+    long offset = 0;
+    long length = -1;
+    for (StringStringEntryProto entry : tensor.getExternalDataList()) {
+      switch (entry.getKey()) {
+        case "location" -> location = entry.getValue();
+        case "offset" -> offset = Long.parseLong(entry.getValue());
+        case "length" -> length = Long.parseLong(entry.getValue());
+        default -> { }
+      }
+    }
+    return new ExternalRef(location, offset, length);
+  }
+
+  static long elementCount(TensorProtoOrBuilder tensor) {
     long count = 1;
     for (long dim : tensor.getDimsList()) {
       count = Math.multiplyExact(count, dim);

@@ -143,7 +143,7 @@ class Float16ConverterTest {
 
     Float16Converter.Result fromFile = Float16Converter.convert(external.resolve(OnnxModelFiles.MODEL_FILE));
     Float16Converter.Result inline = Float16Converter.convert(model, "inline");
-    assertThat(fromFile.model().getGraph().getInitializerList()).noneMatch(FloatTensorData::isExternal);
+    assertThat(fromFile.model().getGraph().getInitializerList()).noneMatch(OnnxTensors::isExternal);
     assertThat(fromFile.model().getGraph().getInitializerList())
         .containsExactlyInAnyOrderElementsOf(inline.model().getGraph().getInitializerList());
 

@@ -27,6 +27,7 @@ import org.kluespark.testing.reference.OnnxEncoderWeights;
 import org.kluespark.testing.reference.ReferenceEncoder;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizedText;
+import org.kluespark.testing.TestVectors;
 
 /**
  * The built-in MiniLM (a torch.jit export: decomposed LayerNorm, its own mask arithmetic) converts to fp16,
@@ -71,7 +72,7 @@ class Float16MiniLmTest {
     double sum = 0;
     double min = 1;
     for (int i = 0; i < texts.size(); i++) {
-      double cosine = cosine(fp32[i], fp16[i]);
+      double cosine = TestVectors.cosine(fp32[i], fp16[i]);
       sum += cosine;
       min = Math.min(min, cosine);
     }
@@ -102,7 +103,7 @@ class Float16MiniLmTest {
       long[][] mask = {new long[text.length()]};
       java.util.Arrays.fill(mask[0], 1);
       long[][] types = {text.typeIds()};
-      double cosine = cosine(meanOf(ReferenceEncoder.forward(weights, ids, mask, types).lastHiddenState()[0]),
+      double cosine = TestVectors.cosine(meanOf(ReferenceEncoder.forward(weights, ids, mask, types).lastHiddenState()[0]),
           meanOf(ReferenceEncoder.forwardSimulatedHalf(weights, ids, mask, types).lastHiddenState()[0]));
       sum += cosine;
       min = Math.min(min, cosine);
@@ -182,15 +183,4 @@ class Float16MiniLmTest {
     return vectors;
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

@@ -23,6 +23,7 @@ import org.kluespark.convert.EncoderFamily;
 import org.kluespark.convert.ExportOptions;
 import org.kluespark.synth.SyntheticCheckpoint;
 import org.kluespark.testing.TestModels;
+import org.kluespark.testing.TestVectors;
 
 /**
  * Int8Quantizer on real bundle graphs: the built-in MiniLM (a torch.jit export: MatMul weights, a Gemm pooler)
@@ -58,7 +59,7 @@ class Int8BundleGraphsTest {
     try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"))) {
       for (String text : TEXTS) {
         long[] ids = tokenizer.encode(text).getIds();
-        assertThat(cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).as(text).isGreaterThan(0.98);
+        assertThat(TestVectors.cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).as(text).isGreaterThan(0.98);
       }
     }
   }
@@ -84,7 +85,7 @@ class Int8BundleGraphsTest {
     assertThat(q.summary().get("float32_reasons")).startsWith("pooler/dense/matmul").contains("pooler");
     assertThat(q.model().getGraph().getOutputList()).isEqualTo(fp32.getGraph().getOutputList());
     long[] ids = family == EncoderFamily.BERT ? new long[] {2, 40, 41, 42, 43, 44, 3} : new long[] {0, 40, 41, 42, 43, 44, 2};
-    assertThat(cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).isGreaterThan(0.99);
+    assertThat(TestVectors.cosine(meanPooled(q.model(), ids), meanPooled(fp32, ids))).isGreaterThan(0.99);
   }
 
   /** last_hidden_state of one unpadded sequence, averaged over its tokens. */
@@ -121,15 +122,4 @@ class Int8BundleGraphsTest {
     }
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

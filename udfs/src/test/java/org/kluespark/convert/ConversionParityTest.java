@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kluespark.synth.ModelPreset;
 import org.kluespark.synth.SyntheticWeights;
+import org.kluespark.testing.TestVectors;
 import org.kluespark.testing.reference.ReferenceEncoder;
 import org.kluespark.testing.reference.ReferenceOutput;
 
@@ -69,11 +70,11 @@ class ConversionParityTest {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession session = env.createSession(bundle.resolve("model.onnx").toString(), new OrtSession.SessionOptions());
         OrtSession.Result result = run(session, batch, config.hasTokenTypeInput())) {
-      diffs.put("last_hidden_state", maxAbs((float[][][]) result.get("last_hidden_state").get().getValue(),
+      diffs.put("last_hidden_state", TestVectors.maxAbs((float[][][]) result.get("last_hidden_state").get().getValue(),
           expected.lastHiddenState(), batch.mask));
-      diffs.put("pooler_output", maxAbs((float[][]) result.get("pooler_output").get().getValue(), expected.pooler()));
+      diffs.put("pooler_output", TestVectors.maxAbs((float[][]) result.get("pooler_output").get().getValue(), expected.pooler()));
       for (int layer = 0; layer <= config.numLayers(); layer++) {
-        diffs.put("hidden_states." + layer, maxAbs(
+        diffs.put("hidden_states." + layer, TestVectors.maxAbs(
             (float[][][]) result.get("hidden_states." + layer).get().getValue(), expected.hiddenStates().get(layer),
             batch.mask));
       }
@@ -118,31 +119,5 @@ class ConversionParityTest {
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
-  }
-
-  /** Max-abs over real tokens (padding positions are not part of any output the stage returns). */
-  static double maxAbs(float[][][] actual, double[][][] expected, long[][] mask) {
-    double max = 0;
-    for (int r = 0; r < expected.length; r++) {
-      for (int t = 0; t < expected[r].length; t++) {
-        if (mask[r][t] == 0) {
-          continue;
-        }
-        for (int h = 0; h < expected[r][t].length; h++) {
-          max = Math.max(max, Math.abs(actual[r][t][h] - expected[r][t][h]));
-        }
-      }
-    }
-    return max;
-  }
-
-  static double maxAbs(float[][] actual, double[][] expected) {
-    double max = 0;
-    for (int r = 0; r < expected.length; r++) {
-      for (int h = 0; h < expected[r].length; h++) {
-        max = Math.max(max, Math.abs(actual[r][h] - expected[r][h]));
-      }
-    }
-    return max;
   }
 }

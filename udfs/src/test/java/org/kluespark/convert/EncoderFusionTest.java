@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kluespark.synth.SyntheticWeights;
 import org.kluespark.testing.TestModels;
+import org.kluespark.testing.TestVectors;
 
 /**
  * Which of ONNX Runtime's BERT fusions fire on the converter's graphs, read from the model the CPU session
@@ -82,7 +83,8 @@ class EncoderFusionTest {
       Map<String, float[][][]> fused = run(file, OptLevel.ALL_OPT, ids, mask, config.hasTokenTypeInput());
       Map<String, float[][][]> plain = run(file, OptLevel.NO_OPT, ids, mask, config.hasTokenTypeInput());
       for (String output : plain.keySet()) {
-        double max = maxAbs(fused.get(output), plain.get(output));
+        // over every position, padding included: the outputs must not depend on how the graph was fused
+        double max = TestVectors.maxAbs(fused.get(output), plain.get(output));
         System.out.printf("%s %s fused vs unfused max-abs %.2e%n", config.family(), output, max);
         assertThat(max).as(config.family() + " " + output).isLessThanOrEqualTo(1e-5);
       }
@@ -137,16 +139,4 @@ class EncoderFusionTest {
     }
   }
 
-  /** Over every position, padding included: the outputs must not depend on how the graph was fused. */
-  private static double maxAbs(float[][][] a, float[][][] b) {
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      for (int j = 0; j < a[i].length; j++) {
-        for (int k = 0; k < a[i][j].length; k++) {
-          max = Math.max(max, Math.abs(a[i][j][k] - b[i][j][k]));
-        }
-      }
-    }
-    return max;
-  }
 }

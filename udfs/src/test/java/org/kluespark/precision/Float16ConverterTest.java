@@ -29,6 +29,7 @@ import org.kluespark.convert.EncoderWeights;
 import org.kluespark.convert.ExportOptions;
 import org.kluespark.convert.OnnxModelFiles;
 import org.kluespark.synth.SyntheticWeights;
+import org.kluespark.testing.TestVectors;
 
 /** What the fp16 graph is made of, padding, the converter's --fp16 graphs, external data, and refusals. */
 class Float16ConverterTest {
@@ -131,7 +132,7 @@ class Float16ConverterTest {
         batch, true).get("last_hidden_state");
     float[][][] b = (float[][][]) EncoderRuns.run(EncoderRuns.write(fromFp32.model(), dir.resolve("f/model.onnx")),
         batch, true).get("last_hidden_state");
-    assertThat(maxAbs(a, b)).isLessThanOrEqualTo(1e-2);
+    assertThat(TestVectors.maxAbs(a, b)).isLessThanOrEqualTo(1e-2);
   }
 
   @Test
@@ -276,15 +277,4 @@ class Float16ConverterTest {
         .build();
   }
 
-  private static double maxAbs(float[][][] a, float[][][] b) {
-    double max = 0;
-    for (int r = 0; r < a.length; r++) {
-      for (int t = 0; t < a[r].length; t++) {
-        for (int h = 0; h < a[r][t].length; h++) {
-          max = Math.max(max, Math.abs(a[r][t][h] - b[r][t][h]));
-        }
-      }
-    }
-    return max;
-  }
 }

@@ -16,6 +16,7 @@ import org.kluespark.synth.ModelPreset;
 import org.kluespark.synth.SyntheticWeights;
 import org.kluespark.testing.reference.ReferenceEncoder;
 import org.kluespark.testing.reference.ReferenceOutput;
+import org.kluespark.testing.TestVectors;
 
 /**
  * fp16 graphs of the converter's encoders at the published shapes of klue/bert-base (12 layers) and
@@ -58,22 +59,22 @@ class Float16ParityTest {
     Map<String, Double> ortVsExact = new LinkedHashMap<>();
     Map<String, Double> simulatedVsExact = new LinkedHashMap<>();
     Map<String, Double> ortVsSimulated = new LinkedHashMap<>();
-    ortVsExact.put("last_hidden_state", EncoderRuns.maxAbs((float[][][]) ort.get("last_hidden_state"),
+    ortVsExact.put("last_hidden_state", TestVectors.maxAbs((float[][][]) ort.get("last_hidden_state"),
         exact.lastHiddenState(), batch.mask()));
-    ortVsExact.put("pooler_output", EncoderRuns.maxAbs((float[][]) ort.get("pooler_output"), exact.pooler()));
-    simulatedVsExact.put("last_hidden_state", EncoderRuns.maxAbs(simulated.lastHiddenState(), exact.lastHiddenState(),
+    ortVsExact.put("pooler_output", TestVectors.maxAbs((float[][]) ort.get("pooler_output"), exact.pooler()));
+    simulatedVsExact.put("last_hidden_state", TestVectors.maxAbs(simulated.lastHiddenState(), exact.lastHiddenState(),
         batch.mask()));
-    simulatedVsExact.put("pooler_output", EncoderRuns.maxAbs(simulated.pooler(), exact.pooler()));
-    ortVsSimulated.put("last_hidden_state", EncoderRuns.maxAbs((float[][][]) ort.get("last_hidden_state"),
+    simulatedVsExact.put("pooler_output", TestVectors.maxAbs(simulated.pooler(), exact.pooler()));
+    ortVsSimulated.put("last_hidden_state", TestVectors.maxAbs((float[][][]) ort.get("last_hidden_state"),
         simulated.lastHiddenState(), batch.mask()));
-    ortVsSimulated.put("pooler_output", EncoderRuns.maxAbs((float[][]) ort.get("pooler_output"), simulated.pooler()));
+    ortVsSimulated.put("pooler_output", TestVectors.maxAbs((float[][]) ort.get("pooler_output"), simulated.pooler()));
     for (int layer = 0; layer <= config.numLayers(); layer++) {
       String output = "hidden_states." + layer;
       float[][][] actual = (float[][][]) ort.get(output);
-      ortVsExact.put(output, EncoderRuns.maxAbs(actual, exact.hiddenStates().get(layer), batch.mask()));
-      simulatedVsExact.put(output, EncoderRuns.maxAbs(simulated.hiddenStates().get(layer),
+      ortVsExact.put(output, TestVectors.maxAbs(actual, exact.hiddenStates().get(layer), batch.mask()));
+      simulatedVsExact.put(output, TestVectors.maxAbs(simulated.hiddenStates().get(layer),
           exact.hiddenStates().get(layer), batch.mask()));
-      ortVsSimulated.put(output, EncoderRuns.maxAbs(actual, simulated.hiddenStates().get(layer), batch.mask()));
+      ortVsSimulated.put(output, TestVectors.maxAbs(actual, simulated.hiddenStates().get(layer), batch.mask()));
     }
     System.out.println(name + " fp16 graph (ONNX Runtime CPU) max-abs vs float64 reference: " + ortVsExact);
     System.out.println(name + " simulated half vs float64 reference: " + simulatedVsExact);

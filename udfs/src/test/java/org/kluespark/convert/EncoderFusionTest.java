@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.kluespark.model.Precision;
+import org.kluespark.precision.PrecisionConversion;
+import org.kluespark.precision.PrecisionOptions;
 import org.kluespark.synth.SyntheticWeights;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestVectors;
@@ -37,6 +40,26 @@ class EncoderFusionTest {
       "com.microsoft.FusedMatMul", "com.microsoft.Gelu"};
 
   @TempDir Path dir;
+
+  /**
+   * int8: the six projections of a layer are DynamicQuantizeMatMul (biases folded in), the layer norms still fuse
+   * with their residual Add, GELU fuses (without bias: it went into the MatMul); Attention and
+   * EmbedLayerNormalization do not (they would need QAttention written into the file).
+   */
+  static final java.util.function.BiConsumer<Map<String, Integer>, Integer> FUSED_ON_INT8 = (fused, layers) ->
+      assertThat(fused).containsEntry("com.microsoft.DynamicQuantizeMatMul", 6 * layers)
+          .containsEntry("com.microsoft.SkipLayerNormalization", 2 * layers)
+          .containsEntry("com.microsoft.Gelu", layers)
+          .doesNotContainKeys("com.microsoft.Attention", "com.microsoft.EmbedLayerNormalization", "Erf");
+  /**
+   * fp16 on the CPU: the casts around the float32 islands block the BERT fusions; only a partial layer-norm
+   * fusion (SimplifiedLayerNormalization after the mean subtraction) and the pooler's FusedGemm remain. Not
+   * checked on CUDA, whose fusions differ.
+   */
+  static final java.util.function.BiConsumer<Map<String, Integer>, Integer> FUSED_ON_FP16 = (fused, layers) ->
+      assertThat(fused).containsEntry("SimplifiedLayerNormalization", 2 * layers + 1)
+          .doesNotContainKeys("com.microsoft.Attention", "com.microsoft.SkipLayerNormalization",
+              "com.microsoft.BiasGelu");
 
   static Stream<Arguments> graphs() {
     return Stream.of(
@@ -70,6 +93,30 @@ class EncoderFusionTest {
       // RoBERTa's positions (counted from pad + 1 over real tokens) are not EmbedLayerNormalization's 0..n-1
       assertThat(fused).containsEntry("LayerNormalization", 1).doesNotContainKeys("com.microsoft.EmbedLayerNormalization");
     }
+  }
+
+  /**
+   * What still fuses once the graph is int8 (the quantizer's DynamicQuantizeMatMul projections) or computes in
+   * half (the fp16 converter's float32 islands and casts). Asserted as found, so a change shows.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("precisions")
+  void whatFusesOnInt8AndFp16Graphs(EncoderConfig config, Precision precision) throws Exception {
+    ModelProto model = PrecisionConversion.convert(EncoderGraphWriter.write(weights(config), ExportOptions.defaults(),
+        Map.of()), new PrecisionOptions(precision, false), "synthetic").model();
+    Map<String, Integer> fused = OptimizedGraph.optimizedOpCounts(write(model), OptLevel.ALL_OPT, dir);
+    System.out.printf("%s %s fused: %s%n", config.family(), precision.paramValue(), fused);
+    int layers = config.numLayers();
+    if (precision == Precision.INT8) {
+      FUSED_ON_INT8.accept(fused, layers);
+    } else {
+      FUSED_ON_FP16.accept(fused, layers);
+    }
+  }
+
+  static Stream<Arguments> precisions() {
+    return Stream.of(Arguments.of(BERT, Precision.INT8), Arguments.of(ROBERTA, Precision.INT8),
+        Arguments.of(BERT, Precision.FP16), Arguments.of(ROBERTA, Precision.FP16));
   }
 
   @Test

@@ -21,9 +21,10 @@ import java.util.Set;
  * </ul>
  */
 public final class GraphPrecision {
-  static final Set<String> QUANTIZATION_OPS = Set.of("MatMulInteger", "DynamicQuantizeLinear", "QuantizeLinear",
-      "DequantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "QAttention", "QGemm", "QLinearMatMul",
-      "ConvInteger", "QLinearConv");
+  /** Ops only quantized graphs hold (ONNX Runtime's dynamic and static quantizers write these). */
+  public static final Set<String> QUANTIZATION_OPS = Set.of("MatMulInteger", "DynamicQuantizeLinear",
+      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "QAttention", "QGemm",
+      "QLinearMatMul", "ConvInteger", "QLinearConv", "DynamicQuantizeLSTM", "QOrderedMatMul");
 
   private GraphPrecision() {}
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.kluespark.model.GraphPrecision;
 
 /**
  * Turns a float32 ONNX encoder into one that computes in half precision, for GPUs: float weights become
@@ -43,10 +44,6 @@ public final class Float16Converter {
   public static final String COMPUTE_METADATA = "kluespark.compute";
   public static final String WEIGHTS_METADATA = "kluespark.weights";
 
-  /** Ops that only quantized graphs hold. */
-  static final Set<String> QUANTIZED_OPS = Set.of("MatMulInteger", "ConvInteger", "DynamicQuantizeLinear",
-      "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "QuantizeLinear", "DequantizeLinear", "QLinearMatMul",
-      "QLinearConv", "QAttention", "QGemm", "DynamicQuantizeLSTM", "QOrderedMatMul");
 
   /**
    * The converted model and what was done, for the bundle manifest.
@@ -108,7 +105,7 @@ public final class Float16Converter {
 
   private void refuseQuantized(GraphProto graph) {
     for (NodeProto node : graph.getNodeList()) {
-      if (QUANTIZED_OPS.contains(node.getOpType())) {
+      if (GraphPrecision.QUANTIZATION_OPS.contains(node.getOpType())) {
         throw new Float16ConversionException(source + " is a quantized (int8) graph: node " + node.getName() + " is "
             + node.getOpType() + ". Convert the float32 model to fp16 instead (kluespark convert CHECKPOINT "
             + "--output DIR --precision fp16, or the original float32 bundle).");

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.kluespark.model.GraphPrecision;
 
 /**
  * Dynamic int8 quantization of an ONNX encoder graph, in Java: every MatMul/Gemm whose weight is a constant
@@ -45,10 +46,6 @@ import java.util.stream.Collectors;
  * dynamic quantization (they would set its per-tensor scale) and multiplied in float32 beside the int8 part.
  */
 public final class Int8Quantizer {
-  /** Ops that mean the graph is already quantized. */
-  static final Set<String> QUANTIZED_OPS = Set.of("MatMulInteger", "DynamicQuantizeLinear", "QuantizeLinear",
-      "DequantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "QAttention", "QGemm", "QLinearMatMul",
-      "ConvInteger", "QLinearConv");
   static final String MS_DOMAIN = "com.microsoft";
   private static final String SUFFIX = "_int8";
   private static final String OUTLIER_REASON = "outlier input row";
@@ -162,7 +159,7 @@ public final class Int8Quantizer {
 
     private void refuseQuantizedOrHalf() {
       for (NodeProto node : graph.getNodeList()) {
-        if (QUANTIZED_OPS.contains(node.getOpType())) {
+        if (GraphPrecision.QUANTIZATION_OPS.contains(node.getOpType())) {
           throw new QuantizationException("The model is already int8: it has a " + node.getOpType() + " node ("
               + node.getName() + "). Quantize the float32 model instead.");
         }

@@ -19,7 +19,8 @@ import org.kluespark.testing.TestModels;
 public final class SparkClasspath {
   // What the shaded jar or --jars must bring; everything else on the test classpath is Spark's.
   private static final List<String> NOT_SPARK = List.of("kluespark", "onnxruntime", "/ai/djl/", "picocli",
-      "langchain4j", "tribuo", "junit", "assertj", "opentest4j", "apiguardian", "surefire", "failsafe");
+      "langchain4j", "tribuo", "junit", "assertj", "opentest4j", "apiguardian", "surefire", "failsafe",
+      "spark-connect-client-jvm");
 
   private SparkClasspath() {}
 

@@ -323,7 +323,8 @@ public final class StandaloneCluster implements AutoCloseable {
     }
   }
 
-  static void deleteRecursively(Path path) throws IOException {
+  /** Deletes a file or directory tree (symbolic links themselves, not their targets); absent is fine. */
+  public static void deleteRecursively(Path path) throws IOException {
     if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -1,6 +1,8 @@
 package org.kluespark.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.kluespark.testing.StreamingQueries.awaitFirstCommittedBatch;
+import static org.kluespark.testing.StreamingQueries.inputRows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -128,24 +129,6 @@ class DeltaStreamEmbedTest {
       rows.add(RowFactory.create(id, r == 2 ? null : sentences.get(id % sentences.size())));
     }
     spark.createDataFrame(rows, SCHEMA).coalesce(1).write().format("delta").mode("append").save(source);
-  }
-
-  /** Progress is reported after a micro-batch's sink commit and the query's commit log entry. */
-  private static void awaitFirstCommittedBatch(StreamingQuery query) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (inputRows(query.recentProgress()) == 0) {
-      assertThat(query.isActive()).as("query still running: %s", query.exception()).isTrue();
-      assertThat(System.nanoTime()).as("first micro-batch committed within 2 minutes").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-  }
-
-  private static long inputRows(StreamingQueryProgress[] progress) {
-    long rows = 0;
-    for (StreamingQueryProgress p : progress) {
-      rows += p.numInputRows();
-    }
-    return rows;
   }
 
   private static long latestVersion(SparkSession spark, String table) {

@@ -1,6 +1,8 @@
 package org.kluespark.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.kluespark.testing.StreamingQueries.awaitFirstCommittedBatch;
+import static org.kluespark.testing.StreamingQueries.inputRows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -20,7 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -127,24 +128,6 @@ class StreamingEmbedTest {
     assertThat(stream.isStreaming()).isTrue();
     return embedder().transform(stream).writeStream().format("parquet").option("path", sink)
         .option("checkpointLocation", checkpoint).trigger(trigger).start();
-  }
-
-  /** Progress is reported after a micro-batch's sink files and commit log entry are written. */
-  private static void awaitFirstCommittedBatch(StreamingQuery query) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (inputRows(query.recentProgress()) == 0) {
-      assertThat(query.isActive()).as("query still running: %s", query.exception()).isTrue();
-      assertThat(System.nanoTime()).as("first micro-batch committed within 2 minutes").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-  }
-
-  private static long inputRows(StreamingQueryProgress[] progress) {
-    long rows = 0;
-    for (StreamingQueryProgress p : progress) {
-      rows += p.numInputRows();
-    }
-    return rows;
   }
 
   /**

@@ -26,17 +26,20 @@ import org.kluespark.pooling.Pooling;
  * What {@link TextEmbedder} and {@link TokenEncoder} share — the model, how rows are batched and run, and the
  * outputs — as Spark's shared-Params traits ({@code HasInputCol}, ...) and {@code Predictor} base share theirs:
  * each Param, its doc, default, getter and setter live here once, and the two stages differ only in where a
- * row's tokens come from (text columns, or id columns a {@link TextPreprocessor} wrote).
+ * row's tokens come from (text columns, or id columns a {@link TextPreprocessor} wrote). The Params
+ * {@link TextPreprocessor} has too are declared in the shared holders instead: {@code modelPath} and
+ * {@code maxSeqLength} in {@link ModelParams} ({@link HasModel}), the text columns in {@link TextInputParams},
+ * the id columns in {@link IdColumnParams}.
  *
  * @param <S> the concrete stage, which the setters return
  */
-public abstract class EncoderStage<S extends EncoderStage<S>> extends Transformer implements MLWritable {
+public abstract class EncoderStage<S extends EncoderStage<S>> extends Transformer
+    implements MLWritable, HasModel<S> {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
 
-  private final Param<String> modelPath;
-  private final IntParam maxSeqLength;
+  private final ModelParams modelParams;
   private final IntParam batchSize;
   private final IntParam windowSize;
   private final Param<String> pooledOutputCol;
@@ -53,9 +56,7 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
   /** @param maxSeqLengthDoc what maxSeqLength means for this stage's input */
   protected EncoderStage(String uid, String maxSeqLengthDoc) {
     this.uid = uid;
-    modelPath = new Param<>(this, "modelPath", "model bundle directory (model.onnx + tokenizer.json, optional "
-        + "config.json) on any Hadoop FileSystem, or a built-in model name (minilm)", ParamCheck.nonBlank("modelPath"));
-    maxSeqLength = new IntParam(this, "maxSeqLength", maxSeqLengthDoc, ParamCheck.atLeast("maxSeqLength", 2));
+    modelParams = ModelParams.forEncoder(this, maxSeqLengthDoc);
     batchSize = new IntParam(this, "batchSize", "rows per ONNX Runtime call at most; when not set, 32 on the CPU and "
         + EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE + " on a GPU", ParamCheck.positive("batchSize"));
     windowSize = new IntParam(this, "windowSize", "rows (tokenized and) sorted by length together before "
@@ -87,7 +88,6 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
         + "text and pair text, or the same token ids) are tokenized and run once and the others get a copy of "
         + "the result: the same vectors with less work on repeated text; false runs every row");
 
-    setDefault(maxSeqLength, 128);
     // Measured on KLUE STS+NLI dev (5,038 sentences, BatchPlanner cuts): padding efficiency is 95.7% with
     // windows of 128 rows, 98.7% with 512, 99.1% with 1024 and 99.7% with 4096, so 1024 rows (a few MB of
     // tokens and outputs) takes nearly all the gain. batchSize is the planner's cap: on the CPU the cost per
@@ -109,15 +109,12 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     return uid;
   }
 
+  @Override
+  public ModelParams modelParams() {
+    return modelParams;
+  }
+
   // ---- Params: accessors (Spark discovers Params through these public methods), getters and setters ----
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public IntParam maxSeqLength() {
-    return maxSeqLength;
-  }
 
   public IntParam batchSize() {
     return batchSize;
@@ -167,14 +164,6 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     return reuseDuplicates;
   }
 
-  public String getModelPath() {
-    return $(modelPath);
-  }
-
-  public int getMaxSeqLength() {
-    return (Integer) $(maxSeqLength);
-  }
-
   public int getBatchSize() {
     return (Integer) $(batchSize);
   }
@@ -222,14 +211,6 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
 
   public boolean getReuseDuplicates() {
     return (Boolean) $(reuseDuplicates);
-  }
-
-  public S setModelPath(String value) {
-    return setParam(modelPath, value);
-  }
-
-  public S setMaxSeqLength(int value) {
-    return setParam(maxSeqLength, value);
   }
 
   public S setBatchSize(int value) {
@@ -302,7 +283,7 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
    */
   protected final StructType appendOutputs(StructType schema, OutputLayout layout) {
     StageSchemas.requireNewColumns(schema, layout.columns());
-    StageSchemas.requireModelPath(isDefined(modelPath));
+    StageSchemas.requireModelPath(isDefined(modelPath()));
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
     resolvedPooling(signature);

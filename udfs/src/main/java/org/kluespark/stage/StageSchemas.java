@@ -25,6 +25,14 @@ final class StageSchemas {
   }
 
   /** An {@code array<int>} or {@code array<bigint>} column, as a preprocessor writes token ids. */
+  /** Fails unless the stage's inputCol, and its pairCol when set, are string columns of {@code schema}. */
+  static void requireTextColumns(StructType schema, HasTextInput<?> stage) {
+    requireStringColumn(schema, stage.inputCol().name(), stage.getInputCol());
+    if (stage.getPairCol() != null) {
+      requireStringColumn(schema, stage.pairCol().name(), stage.getPairCol());
+    }
+  }
+
   static void requireIdColumn(StructType schema, String param, String column) {
     StructField field = field(schema, param, column);
     DataType type = field.dataType();

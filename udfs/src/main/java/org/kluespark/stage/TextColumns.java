@@ -2,6 +2,7 @@ package org.kluespark.stage;
 
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.kluespark.embed.TextInput;
 import org.kluespark.tokenize.OffsetUnit;
 import org.kluespark.tokenize.TextTokenizer;
@@ -30,6 +31,15 @@ final class TextColumns implements TokenSource {
     this.textIndex = textIndex;
     this.pairIndex = pairIndex;
     this.offsetUnit = offsetUnit;
+  }
+
+  /** The columns {@code stage} reads in {@code schema}, tokenized as it asks (offsets only when it outputs them). */
+  static TextColumns of(HasTextInput<?> stage, Broadcast<? extends TokenizerSource> tokenizerSource,
+      int maxSeqLength, StructType schema) {
+    String pairCol = stage.getPairCol();
+    return new TextColumns(tokenizerSource, maxSeqLength, schema.fieldIndex(stage.getInputCol()),
+        pairCol == null ? -1 : schema.fieldIndex(pairCol),
+        TokenColumns.of(stage).any() ? OffsetUnit.fromParam(stage.getOffsetUnit()) : null);
   }
 
   /** The text and pair text: equal texts tokenize equally (offsets included). Null for a null row. */

@@ -8,7 +8,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.metrics.EmbeddingCounters;
-import org.kluespark.tokenize.OffsetUnit;
 
 /**
  * Embeds a text column (or a pair of text columns) with a BERT-family ONNX encoder.
@@ -33,7 +32,7 @@ import org.kluespark.tokenize.OffsetUnit;
  * the original text, aligned 1:1 with the rows of {@code sequenceOutputCol}, e.g. to align NER labels.
  * The same tokenization, split in two stages, is {@link TextPreprocessor} followed by {@link TokenEncoder}.
  */
-public class TextEmbedder extends EncoderStage<TextEmbedder> {
+public class TextEmbedder extends EncoderStage<TextEmbedder> implements HasTextInput<TextEmbedder> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -43,11 +42,7 @@ public class TextEmbedder extends EncoderStage<TextEmbedder> {
    */
   public static final String ROWS_ACCUMULATOR = EmbeddingCounters.ROWS;
 
-  private final Param<String> inputCol;
-  private final Param<String> pairCol;
-  private final Param<String> tokensCol;
-  private final Param<String> offsetsCol;
-  private final Param<String> offsetUnit;
+  private final TextInputParams textInputParams;
   private final Param<String> errorCol;
 
   public TextEmbedder() {
@@ -55,91 +50,28 @@ public class TextEmbedder extends EncoderStage<TextEmbedder> {
   }
 
   public TextEmbedder(String uid) {
-    super(uid, "tokens per row at most, special tokens included; longer rows (and pairs, longest first) are "
-        + "truncated");
-    inputCol = new Param<>(this, "inputCol", "string column to embed", ParamCheck.nonBlank("inputCol"));
-    pairCol = new Param<>(this, "pairCol", "optional second string column: rows are embedded as text pairs "
-        + "([CLS] a [SEP] b [SEP], token types 0/1)", ParamCheck.nonBlank("pairCol"));
-    tokensCol = TokenParams.tokensCol(this);
-    offsetsCol = TokenParams.offsetsCol(this);
-    offsetUnit = TokenParams.offsetUnit(this);
+    super(uid, ModelParams.TRUNCATING_MAX_SEQ_LENGTH_DOC);
+    textInputParams = new TextInputParams(this, "embed", "embedded");
     errorCol = new Param<>(this, "errorCol", "optional string output column: when set, a row that cannot be "
         + "embedded (the tokenizer or the model fails on it alone) keeps null outputs and gets the reason here "
         + "instead of failing the job; null for every other row. Unset: such a row fails the task, naming its "
         + "partition and index", ParamCheck.nonBlank("errorCol"));
-
-    setDefault(inputCol, "text");
-    setDefault(offsetUnit, OffsetUnit.CODEPOINT.paramValue());
   }
 
-  // ---- Params of its input and extra outputs (the model, batching and outputs are EncoderStage's) ----
+  // ---- Params of its extra output (the text input is HasTextInput's; the model, batching and outputs are
+  // EncoderStage's) ----
 
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> pairCol() {
-    return pairCol;
-  }
-
-  public Param<String> tokensCol() {
-    return tokensCol;
-  }
-
-  public Param<String> offsetsCol() {
-    return offsetsCol;
-  }
-
-  public Param<String> offsetUnit() {
-    return offsetUnit;
+  @Override
+  public TextInputParams textInputParams() {
+    return textInputParams;
   }
 
   public Param<String> errorCol() {
     return errorCol;
   }
 
-  public String getInputCol() {
-    return $(inputCol);
-  }
-
-  public String getPairCol() {
-    return optional(pairCol);
-  }
-
-  public String getTokensCol() {
-    return optional(tokensCol);
-  }
-
-  public String getOffsetsCol() {
-    return optional(offsetsCol);
-  }
-
-  public String getOffsetUnit() {
-    return $(offsetUnit);
-  }
-
   public String getErrorCol() {
     return optional(errorCol);
-  }
-
-  public TextEmbedder setInputCol(String value) {
-    return setParam(inputCol, value);
-  }
-
-  public TextEmbedder setPairCol(String value) {
-    return setParam(pairCol, value);
-  }
-
-  public TextEmbedder setTokensCol(String value) {
-    return setParam(tokensCol, value);
-  }
-
-  public TextEmbedder setOffsetsCol(String value) {
-    return setParam(offsetsCol, value);
-  }
-
-  public TextEmbedder setOffsetUnit(String value) {
-    return setParam(offsetUnit, value);
   }
 
   /** Keeps rows that cannot be embedded, with null outputs and the reason in this column; see the Param. */
@@ -151,13 +83,10 @@ public class TextEmbedder extends EncoderStage<TextEmbedder> {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    StageSchemas.requireStringColumn(schema, inputCol.name(), getInputCol());
-    if (getPairCol() != null) {
-      StageSchemas.requireStringColumn(schema, pairCol.name(), getPairCol());
-      if (getPairCol().equals(getInputCol())) {
-        throw new IllegalArgumentException("pairCol and inputCol are both `" + getInputCol() + "`: a pair needs "
-            + "two different columns; unset pairCol to embed single texts.");
-      }
+    StageSchemas.requireTextColumns(schema, this);
+    if (getPairCol() != null && getPairCol().equals(getInputCol())) {
+      throw new IllegalArgumentException("pairCol and inputCol are both `" + getInputCol() + "`: a pair needs "
+          + "two different columns; unset pairCol to embed single texts.");
     }
     return appendOutputs(schema, outputLayout());
   }
@@ -165,18 +94,14 @@ public class TextEmbedder extends EncoderStage<TextEmbedder> {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema(), true);
-    StructType inSchema = dataset.schema();
-    int pairIndex = getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol());
     PartitionEmbedder embedder = partitionEmbedder(dataset.sparkSession().sparkContext());
-    OutputLayout layout = outputLayout();
-    TextColumns texts = new TextColumns(embedder.model(), getMaxSeqLength(), inSchema.fieldIndex(getInputCol()),
-        pairIndex, layout.tokenColumns().any() ? OffsetUnit.fromParam(getOffsetUnit()) : null);
-    EmbedPartitionFunction function = new EmbedPartitionFunction(embedder, texts, getInputCol(), layout);
+    TextColumns texts = TextColumns.of(this, embedder.model(), getMaxSeqLength(), dataset.schema());
+    EmbedPartitionFunction function = new EmbedPartitionFunction(embedder, texts, getInputCol(), outputLayout());
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
   }
 
   private OutputLayout outputLayout() {
-    return outputLayout(new TokenColumns(getTokensCol(), getOffsetsCol()), getErrorCol());
+    return outputLayout(TokenColumns.of(this), getErrorCol());
   }
 
   // ---- Persistence ----

@@ -3,8 +3,6 @@ package org.kluespark.stage;
 import org.apache.spark.SparkContext;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -15,7 +13,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.model.TokenizerBundle;
-import org.kluespark.tokenize.OffsetUnit;
 
 /**
  * Tokenizes a text column (or a pair of text columns) into the inputs of a BERT encoder, as TF Hub's
@@ -37,22 +34,16 @@ import org.kluespark.tokenize.OffsetUnit;
  *     new TokenEncoder().setModelPath(bundle).setSequenceOutputCol("sequence_output")});
  * }</pre>
  */
-public class TextPreprocessor extends Transformer implements MLWritable {
+public class TextPreprocessor extends Transformer implements MLWritable, HasModel<TextPreprocessor>,
+    HasTextInput<TextPreprocessor>, HasIdColumns<TextPreprocessor> {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
 
-  private final Param<String> modelPath;
-  private final Param<String> inputCol;
-  private final Param<String> pairCol;
-  private final IntParam maxSeqLength;
-  private final Param<String> inputWordIdsCol;
-  private final Param<String> inputMaskCol;
-  private final Param<String> inputTypeIdsCol;
+  private final ModelParams modelParams;
+  private final TextInputParams textInputParams;
+  private final IdColumnParams idColumnParams;
   private final BooleanParam padToMaxSeqLength;
-  private final Param<String> tokensCol;
-  private final Param<String> offsetsCol;
-  private final Param<String> offsetUnit;
 
   public TextPreprocessor() {
     this(Identifiable$.MODULE$.randomUID("TextPreprocessor"));
@@ -60,33 +51,13 @@ public class TextPreprocessor extends Transformer implements MLWritable {
 
   public TextPreprocessor(String uid) {
     this.uid = uid;
-    modelPath = new Param<>(this, "modelPath", "model bundle directory on any Hadoop FileSystem, or a built-in "
-        + "model name (minilm); only its tokenizer.json (and config.json) is read", ParamCheck.nonBlank("modelPath"));
-    inputCol = new Param<>(this, "inputCol", "string column to tokenize", ParamCheck.nonBlank("inputCol"));
-    pairCol = new Param<>(this, "pairCol", "optional second string column: rows are tokenized as text pairs "
-        + "([CLS] a [SEP] b [SEP], token types 0/1)", ParamCheck.nonBlank("pairCol"));
-    maxSeqLength = new IntParam(this, "maxSeqLength", "tokens per row at most, special tokens included; "
-        + "longer rows (and pairs, longest first) are truncated", ParamCheck.atLeast("maxSeqLength", 2));
-    inputWordIdsCol = new Param<>(this, "inputWordIdsCol", "output column of token ids (array<int>)",
-        ParamCheck.nonBlank("inputWordIdsCol"));
-    inputMaskCol = new Param<>(this, "inputMaskCol", "output column of the attention mask (array<int>): 1 for "
-        + "real tokens, 0 for padding", ParamCheck.nonBlank("inputMaskCol"));
-    inputTypeIdsCol = new Param<>(this, "inputTypeIdsCol", "output column of token type ids (array<int>): 0 for "
-        + "the first text, 1 for the second of a pair (as the tokenizer's post-processor sets them)",
-        ParamCheck.nonBlank("inputTypeIdsCol"));
+    modelParams = ModelParams.forTokenizer(this);
+    textInputParams = new TextInputParams(this, "tokenize", "tokenized");
+    idColumnParams = IdColumnParams.outputs(this);
     padToMaxSeqLength = new BooleanParam(this, "padToMaxSeqLength", "pad every row's id columns to maxSeqLength "
         + "(TF Hub's fixed [seq_length] shape); false keeps each row's real tokens only");
-    tokensCol = TokenParams.tokensCol(this);
-    offsetsCol = TokenParams.offsetsCol(this);
-    offsetUnit = TokenParams.offsetUnit(this);
 
-    setDefault(inputCol, "text");
-    setDefault(maxSeqLength, 128);
-    setDefault(inputWordIdsCol, "input_word_ids");
-    setDefault(inputMaskCol, "input_mask");
-    setDefault(inputTypeIdsCol, "input_type_ids");
     setDefault(padToMaxSeqLength, false);
-    setDefault(offsetUnit, OffsetUnit.CODEPOINT.paramValue());
   }
 
   @Override
@@ -94,142 +65,34 @@ public class TextPreprocessor extends Transformer implements MLWritable {
     return uid;
   }
 
-  // ---- Params: accessors, getters and setters ----
+  // ---- Params: the model's, the text input's and the id columns' come from HasModel, HasTextInput and
+  // HasIdColumns; padToMaxSeqLength is this stage's own ----
 
-  public Param<String> modelPath() {
-    return modelPath;
+  @Override
+  public ModelParams modelParams() {
+    return modelParams;
   }
 
-  public Param<String> inputCol() {
-    return inputCol;
+  @Override
+  public TextInputParams textInputParams() {
+    return textInputParams;
   }
 
-  public Param<String> pairCol() {
-    return pairCol;
-  }
-
-  public IntParam maxSeqLength() {
-    return maxSeqLength;
-  }
-
-  public Param<String> inputWordIdsCol() {
-    return inputWordIdsCol;
-  }
-
-  public Param<String> inputMaskCol() {
-    return inputMaskCol;
-  }
-
-  public Param<String> inputTypeIdsCol() {
-    return inputTypeIdsCol;
+  @Override
+  public IdColumnParams idColumnParams() {
+    return idColumnParams;
   }
 
   public BooleanParam padToMaxSeqLength() {
     return padToMaxSeqLength;
   }
 
-  public Param<String> tokensCol() {
-    return tokensCol;
-  }
-
-  public Param<String> offsetsCol() {
-    return offsetsCol;
-  }
-
-  public Param<String> offsetUnit() {
-    return offsetUnit;
-  }
-
-  public String getModelPath() {
-    return $(modelPath);
-  }
-
-  public String getInputCol() {
-    return $(inputCol);
-  }
-
-  public String getPairCol() {
-    return isDefined(pairCol) ? $(pairCol) : null;
-  }
-
-  public int getMaxSeqLength() {
-    return (Integer) $(maxSeqLength);
-  }
-
-  public String getInputWordIdsCol() {
-    return $(inputWordIdsCol);
-  }
-
-  public String getInputMaskCol() {
-    return $(inputMaskCol);
-  }
-
-  public String getInputTypeIdsCol() {
-    return $(inputTypeIdsCol);
-  }
-
   public boolean getPadToMaxSeqLength() {
     return (Boolean) $(padToMaxSeqLength);
   }
 
-  public String getTokensCol() {
-    return isDefined(tokensCol) ? $(tokensCol) : null;
-  }
-
-  public String getOffsetsCol() {
-    return isDefined(offsetsCol) ? $(offsetsCol) : null;
-  }
-
-  public String getOffsetUnit() {
-    return $(offsetUnit);
-  }
-
-  public TextPreprocessor setModelPath(String value) {
-    return setParam(modelPath, value);
-  }
-
-  public TextPreprocessor setInputCol(String value) {
-    return setParam(inputCol, value);
-  }
-
-  public TextPreprocessor setPairCol(String value) {
-    return setParam(pairCol, value);
-  }
-
-  public TextPreprocessor setMaxSeqLength(int value) {
-    return setParam(maxSeqLength, value);
-  }
-
-  public TextPreprocessor setInputWordIdsCol(String value) {
-    return setParam(inputWordIdsCol, value);
-  }
-
-  public TextPreprocessor setInputMaskCol(String value) {
-    return setParam(inputMaskCol, value);
-  }
-
-  public TextPreprocessor setInputTypeIdsCol(String value) {
-    return setParam(inputTypeIdsCol, value);
-  }
-
   public TextPreprocessor setPadToMaxSeqLength(boolean value) {
-    return setParam(padToMaxSeqLength, value);
-  }
-
-  public TextPreprocessor setTokensCol(String value) {
-    return setParam(tokensCol, value);
-  }
-
-  public TextPreprocessor setOffsetsCol(String value) {
-    return setParam(offsetsCol, value);
-  }
-
-  public TextPreprocessor setOffsetUnit(String value) {
-    return setParam(offsetUnit, value);
-  }
-
-  private <T> TextPreprocessor setParam(Param<T> param, T value) {
-    set(param, value);
+    set(padToMaxSeqLength, value);
     return this;
   }
 
@@ -237,12 +100,9 @@ public class TextPreprocessor extends Transformer implements MLWritable {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    StageSchemas.requireStringColumn(schema, inputCol.name(), getInputCol());
-    if (getPairCol() != null) {
-      StageSchemas.requireStringColumn(schema, pairCol.name(), getPairCol());
-    }
+    StageSchemas.requireTextColumns(schema, this);
     StageSchemas.requireNewColumns(schema, layout(0).columns());
-    StageSchemas.requireModelPath(isDefined(modelPath));
+    StageSchemas.requireModelPath(isDefined(modelPath()));
     return layout(loadTokenizer().value().padTokenId()).appendTo(schema);
   }
 
@@ -251,11 +111,8 @@ public class TextPreprocessor extends Transformer implements MLWritable {
     StructType outSchema = transformSchema(dataset.schema(), true);
     BroadcastOnce<TokenizerBundle> tokenizer = loadTokenizer();
     IdLayout layout = layout(tokenizer.value().padTokenId());
-    StructType inSchema = dataset.schema();
     SparkContext sc = dataset.sparkSession().sparkContext();
-    TextColumns texts = new TextColumns(tokenizer.get(sc), getMaxSeqLength(), inSchema.fieldIndex(getInputCol()),
-        getPairCol() == null ? -1 : inSchema.fieldIndex(getPairCol()),
-        layout.tokenColumns().any() ? OffsetUnit.fromParam(getOffsetUnit()) : null);
+    TextColumns texts = TextColumns.of(this, tokenizer.get(sc), getMaxSeqLength(), dataset.schema());
     return dataset.toDF().mapPartitions(new PreprocessPartitionFunction(texts, layout), Encoders.row(outSchema));
   }
 
@@ -275,7 +132,7 @@ public class TextPreprocessor extends Transformer implements MLWritable {
 
   private IdLayout layout(long padId) {
     return new IdLayout(getInputWordIdsCol(), getInputMaskCol(), getInputTypeIdsCol(),
-        getPadToMaxSeqLength() ? getMaxSeqLength() : 0, padId, new TokenColumns(getTokensCol(), getOffsetsCol()));
+        getPadToMaxSeqLength() ? getMaxSeqLength() : 0, padId, TokenColumns.of(this));
   }
 
   // ---- Persistence: Params plus a copy of tokenizer.json (and config.json) ----

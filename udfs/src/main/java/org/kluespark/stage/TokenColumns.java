@@ -29,6 +29,11 @@ record TokenColumns(String tokensCol, String offsetsCol) implements Serializable
 
   static final TokenColumns NONE = new TokenColumns(null, null);
 
+  /** The token columns {@code stage} outputs (none when neither is set). */
+  static TokenColumns of(HasTextInput<?> stage) {
+    return new TokenColumns(stage.getTokensCol(), stage.getOffsetsCol());
+  }
+
   /** Whether rows must be tokenized with token strings and spans. */
   boolean any() {
     return tokensCol != null || offsetsCol != null;

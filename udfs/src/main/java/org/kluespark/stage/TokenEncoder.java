@@ -1,6 +1,5 @@
 package org.kluespark.stage;
 
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -21,12 +20,10 @@ import org.kluespark.model.ModelSignature;
  * outside the model's vocabulary, or id/mask/type arrays of different lengths fail the task with a message
  * naming the column.
  */
-public class TokenEncoder extends EncoderStage<TokenEncoder> {
+public class TokenEncoder extends EncoderStage<TokenEncoder> implements HasIdColumns<TokenEncoder> {
   private static final long serialVersionUID = 1L;
 
-  private final Param<String> inputWordIdsCol;
-  private final Param<String> inputMaskCol;
-  private final Param<String> inputTypeIdsCol;
+  private final IdColumnParams idColumnParams;
 
   public TokenEncoder() {
     this(Identifiable$.MODULE$.randomUID("TokenEncoder"));
@@ -35,63 +32,23 @@ public class TokenEncoder extends EncoderStage<TokenEncoder> {
   public TokenEncoder(String uid) {
     super(uid, "real tokens per row at most (checked against the model's positions); longer rows fail: set it "
         + "to at least the preprocessor's");
-    inputWordIdsCol = new Param<>(this, "inputWordIdsCol", "input column of token ids (array<int> or "
-        + "array<bigint>); null gives null outputs", ParamCheck.nonBlank("inputWordIdsCol"));
-    inputMaskCol = new Param<>(this, "inputMaskCol", "input column of the attention mask: 1 for real tokens, "
-        + "then 0s for right padding", ParamCheck.nonBlank("inputMaskCol"));
-    inputTypeIdsCol = new Param<>(this, "inputTypeIdsCol", "input column of token type ids (0 first text, 1 "
-        + "second text of a pair)", ParamCheck.nonBlank("inputTypeIdsCol"));
-
-    setDefault(inputWordIdsCol, "input_word_ids");
-    setDefault(inputMaskCol, "input_mask");
-    setDefault(inputTypeIdsCol, "input_type_ids");
+    idColumnParams = IdColumnParams.inputs(this);
   }
 
-  // ---- Params of its input (the model, batching and outputs are EncoderStage's) ----
+  // ---- Params of its input are HasIdColumns'; the model, batching and outputs are EncoderStage's ----
 
-  public Param<String> inputWordIdsCol() {
-    return inputWordIdsCol;
-  }
-
-  public Param<String> inputMaskCol() {
-    return inputMaskCol;
-  }
-
-  public Param<String> inputTypeIdsCol() {
-    return inputTypeIdsCol;
-  }
-
-  public String getInputWordIdsCol() {
-    return $(inputWordIdsCol);
-  }
-
-  public String getInputMaskCol() {
-    return $(inputMaskCol);
-  }
-
-  public String getInputTypeIdsCol() {
-    return $(inputTypeIdsCol);
-  }
-
-  public TokenEncoder setInputWordIdsCol(String value) {
-    return setParam(inputWordIdsCol, value);
-  }
-
-  public TokenEncoder setInputMaskCol(String value) {
-    return setParam(inputMaskCol, value);
-  }
-
-  public TokenEncoder setInputTypeIdsCol(String value) {
-    return setParam(inputTypeIdsCol, value);
+  @Override
+  public IdColumnParams idColumnParams() {
+    return idColumnParams;
   }
 
   // ---- Schema and transform ----
 
   @Override
   public StructType transformSchema(StructType schema) {
-    StageSchemas.requireIdColumn(schema, inputWordIdsCol.name(), getInputWordIdsCol());
-    StageSchemas.requireIdColumn(schema, inputMaskCol.name(), getInputMaskCol());
-    StageSchemas.requireIdColumn(schema, inputTypeIdsCol.name(), getInputTypeIdsCol());
+    StageSchemas.requireIdColumn(schema, inputWordIdsCol().name(), getInputWordIdsCol());
+    StageSchemas.requireIdColumn(schema, inputMaskCol().name(), getInputMaskCol());
+    StageSchemas.requireIdColumn(schema, inputTypeIdsCol().name(), getInputTypeIdsCol());
     return appendOutputs(schema, outputLayout());
   }
 

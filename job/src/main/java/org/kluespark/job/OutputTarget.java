@@ -139,8 +139,10 @@ final class OutputTarget {
 
   /**
    * Writes {@code rows} after checking the partition columns and, when appending to an existing output, that its
-   * columns are the run's. Delta commits the write in one transaction, so a failed run leaves a Delta output as it
-   * was.
+   * columns are the run's. A failed run leaves the output as it was: Delta commits in one transaction, Spark's
+   * file commit protocol publishes a Parquet path's files only when the job succeeds, and an existing Parquet path
+   * is overwritten by a swap ({@link StagedOverwrite}). A Parquet table is the exception: Spark drops it before
+   * overwriting it.
    */
   void write(SparkSession spark, Dataset<Row> rows) {
     String source = requireWritable(spark, rows.schema());
@@ -153,6 +155,8 @@ final class OutputTarget {
     }
     if (table != null) {
       writer.saveAsTable(table);
+    } else if (mode == WriteMode.OVERWRITE && format == OutputFormat.PARQUET && exists(spark)) {
+      StagedOverwrite.write(path, spark.sparkContext().hadoopConfiguration(), writer::save);
     } else {
       writer.save(path);
     }

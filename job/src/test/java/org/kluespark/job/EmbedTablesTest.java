@@ -152,20 +152,43 @@ class EmbedTablesTest {
         "table tables_kept (delta)");
     long versionBefore = spark.sql("DESCRIBE HISTORY tables_kept").count();
 
-    // An input whose data files are gone: it resolves, then its read fails inside the write job.
-    Path broken = tmp.resolve("broken-delta");
+    CliRun failed = embed("--input", brokenDeltaInput("broken-for-table").toString(), "--format", "delta",
+        "--output-table", "tables_kept", "--mode", "overwrite");
+    assertThat(failed.exitCode()).as(failed.printed()).isEqualTo(1);
+
+    assertThat(spark.sql("DESCRIBE HISTORY tables_kept").count()).as("no new table version").isEqualTo(versionBefore);
+    assertEmbeddedOnce(spark.table("tables_kept"));
+  }
+
+  @Test
+  void aFailedOverwriteLeavesTheParquetPathAsItWas() throws IOException {
+    Path output = tmp.resolve("kept-parquet");
+    assertSucceeded(embed("--input-table", "tables_sentences", "--output", output.toString()), output.toString());
+
+    CliRun failed = embed("--input", brokenDeltaInput("broken-for-path").toString(), "--format", "delta",
+        "--output", output.toString(), "--mode", "overwrite");
+    assertThat(failed.exitCode()).as(failed.printed()).isEqualTo(1);
+
+    assertEmbeddedOnce(spark.read().parquet(output.toString()));
+    try (Stream<Path> siblings = Files.list(tmp)) {
+      assertThat(siblings.map(p -> p.getFileName().toString())).as("the staging directory is removed")
+          .noneMatch(name -> name.startsWith(".kept-parquet"));
+    }
+    assertSucceeded(embed("--input-table", "tables_sentences", "--output", output.toString(), "--mode", "overwrite"),
+        output.toString());
+    assertEmbeddedOnce(spark.read().parquet(output.toString()));
+  }
+
+  /** A Delta input whose data files are gone: it resolves, then its read fails inside the write job. */
+  private static Path brokenDeltaInput(String name) throws IOException {
+    Path broken = tmp.resolve(name);
     Sentences.write(InputFormat.DELTA, broken, spark);
     try (Stream<Path> files = Files.list(broken)) {
       for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
         Files.delete(file);
       }
     }
-    CliRun failed = embed("--input", broken.toString(), "--format", "delta", "--output-table", "tables_kept",
-        "--mode", "overwrite");
-    assertThat(failed.exitCode()).as(failed.printed()).isEqualTo(1);
-
-    assertThat(spark.sql("DESCRIBE HISTORY tables_kept").count()).as("no new table version").isEqualTo(versionBefore);
-    assertEmbeddedOnce(spark.table("tables_kept"));
+    return broken;
   }
 
   @Test

@@ -29,7 +29,7 @@ final class StagedOverwrite {
       Path previous = new Path(target.getParent(), "." + target.getName() + ".kluespark-previous-" + run);
       try {
         writeTo.accept(staging.toString());
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark's job failures are checked SparkExceptions, thrown through Scala
         deleteQuietly(fs, staging);
         throw e;
       }

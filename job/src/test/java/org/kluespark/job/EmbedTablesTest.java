@@ -152,8 +152,9 @@ class EmbedTablesTest {
         "table tables_kept (delta)");
     long versionBefore = spark.sql("DESCRIBE HISTORY tables_kept").count();
 
+    // One partition: no spreading shuffle (whose sampling would fail early), so the read fails inside the write job.
     CliRun failed = embed("--input", brokenDeltaInput("broken-for-table").toString(), "--format", "delta",
-        "--output-table", "tables_kept", "--mode", "overwrite");
+        "--output-table", "tables_kept", "--mode", "overwrite", "--partitions", "1");
     assertThat(failed.exitCode()).as(failed.printed()).isEqualTo(1);
 
     assertThat(spark.sql("DESCRIBE HISTORY tables_kept").count()).as("no new table version").isEqualTo(versionBefore);
@@ -165,8 +166,9 @@ class EmbedTablesTest {
     Path output = tmp.resolve("kept-parquet");
     assertSucceeded(embed("--input-table", "tables_sentences", "--output", output.toString()), output.toString());
 
+    // One partition: no spreading shuffle (whose sampling would fail early), so the read fails inside the write job.
     CliRun failed = embed("--input", brokenDeltaInput("broken-for-path").toString(), "--format", "delta",
-        "--output", output.toString(), "--mode", "overwrite");
+        "--output", output.toString(), "--mode", "overwrite", "--partitions", "1");
     assertThat(failed.exitCode()).as(failed.printed()).isEqualTo(1);
 
     assertEmbeddedOnce(spark.read().parquet(output.toString()));

@@ -141,8 +141,7 @@ final class OutputTarget {
    * Writes {@code rows} after checking the partition columns and, when appending to an existing output, that its
    * columns are the run's. A failed run leaves the output as it was: Delta commits in one transaction, Spark's
    * file commit protocol publishes a Parquet path's files only when the job succeeds, and an existing Parquet path
-   * is overwritten by a swap ({@link StagedOverwrite}). A Parquet table is the exception: Spark drops it before
-   * overwriting it.
+   * is overwritten by a swap ({@link StagedOverwrite}). Overwriting a Parquet table has no such swap.
    */
   void write(SparkSession spark, Dataset<Row> rows) {
     String source = requireWritable(spark, rows.schema());

@@ -101,6 +101,18 @@ class EmbedTablesTest {
     assertSucceeded(embed("--input-table", "tables_sentences", "--output-table", "tables_appended", "--mode",
         "overwrite"), "table tables_appended (delta)");
     assertEmbeddedOnce(spark.table("tables_appended"));
+
+    // Overwriting replaces the columns too, and keeps the table's partitioning (another one is refused).
+    assertSucceeded(embed("--input-table", "tables_sentences", "--output-table", "tables_appended", "--mode",
+        "overwrite", "--error-col", "why"), "table tables_appended (delta)");
+    assertThat(spark.table("tables_appended").columns()).containsExactly("id", "text", "lang", "pooled_output", "why");
+    CliRun repartition = embed("--input-table", "tables_sentences", "--output-table", "tables_appended", "--mode",
+        "overwrite", "--partition-by", "lang");
+    assertThat(repartition.exitCode()).as(repartition.printed()).isEqualTo(2);
+    assertThat(repartition.err()).contains("--mode overwrite keeps --output-table tables_appended's partitioning []; "
+        + "--partition-by lang would change it.");
+    Row detail = spark.sql("DESCRIBE DETAIL tables_appended").first();
+    assertThat(detail.getList(detail.fieldIndex("partitionColumns"))).isEmpty();
   }
 
   @Test

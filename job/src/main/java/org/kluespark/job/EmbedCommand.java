@@ -69,7 +69,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
 
   @Option(names = "--output-format", paramLabel = "FORMAT", description = "parquet or delta. Default: parquet "
       + "for --output; for --output-table, delta when Delta Lake is on the classpath (else the session's "
-      + "spark.sql.sources.default), and an existing table's own format when appending.")
+      + "spark.sql.sources.default), and an existing table's own format when appending or overwriting.")
   String outputFormat;
 
   @Option(names = "--mode", paramLabel = "MODE", description = "errorifexists (default), overwrite or append "

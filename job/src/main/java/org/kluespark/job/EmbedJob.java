@@ -10,8 +10,8 @@ import org.apache.spark.sql.SparkSession;
 import org.kluespark.stage.TextEmbedder;
 
 /**
- * One embed run: apply the stage to the input, write the output path or table, with progress on stderr. The row count comes
- * from the write's task metrics, so the data is never read twice.
+ * One embed run: apply the stage to the input, write the output path or table, with progress on stderr. The row
+ * count comes from the write's task metrics, so the data is never read twice.
  */
 final class EmbedJob {
   private final SparkSession spark;

@@ -18,6 +18,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
+import org.kluespark.params.ParamEnum;
 
 /**
  * Where embed writes: an --output path or an --output-table of the session's catalog, with its format, --mode and
@@ -51,7 +52,8 @@ final class OutputTarget {
 
   /**
    * A catalog table. Without {@code format}: Delta when Delta Lake is on the classpath, else the session's
-   * default ({@code spark.sql.sources.default}); appending to an existing table keeps the table's own format.
+   * default ({@code spark.sql.sources.default}); appending to or overwriting an existing table keeps the table's
+   * own format.
    */
   static OutputTarget table(String table, OutputFormat format, WriteMode mode, List<String> partitionBy,
       boolean deltaOnClasspath) {
@@ -176,8 +178,8 @@ final class OutputTarget {
     requirePartitionColumns(schema);
     boolean appending = mode == WriteMode.APPEND && exists(spark);
     String source = format == null ? null : format.source();
-    if (appending && table != null) {
-      source = appendSource(spark);
+    if (table != null && mode != WriteMode.ERRORIFEXISTS && exists(spark)) {
+      source = existingTableSource(spark);
     }
     if (appending) {
       AppendSchema.requireSame(option(), read(spark).schema(), schema, partitionBy);
@@ -221,16 +223,19 @@ final class OutputTarget {
     }
   }
 
-  /** An existing table is appended to in its own format; a different --output-format is refused. */
-  private String appendSource(SparkSession spark) {
+  /**
+   * An existing table is appended to or overwritten in its own format; a different --output-format is refused
+   * (changing a table's format means dropping it, which the job does not do).
+   */
+  private String existingTableSource(SparkSession spark) {
     String existing = TableNames.provider(spark, table);
     if (existing == null) {
       return format == null ? null : format.source();
     }
     if (formatGiven && !existing.equals(format.source())) {
-      throw new IllegalArgumentException("--mode append: " + option() + " is a " + existing + " table; "
-          + "--output-format " + format.source() + " cannot append to it. Drop --output-format or pass "
-          + existing + ".");
+      throw new IllegalArgumentException("--mode " + ParamEnum.valueOf(mode) + ": " + option() + " is a " + existing
+          + " table; --output-format " + format.source() + " cannot write to it. Drop --output-format or pass "
+          + existing + ", or drop the table first.");
     }
     return existing;
   }

@@ -77,7 +77,8 @@ class EmbedFormatsTest {
     CliRun inferred = CliRun.of("embed", "--model", "minilm", "--input", input.toString(),
         "--output", output.toString(), "--master", "local[2]");
     assertThat(inferred.exitCode()).as(inferred.printed()).isEqualTo(2);
-    assertThat(inferred.err()).contains("is a directory").contains("give --format parquet|csv|json|jsonl|text|orc|delta");
+    assertThat(inferred.err()).contains("is a directory")
+        .contains("give --format parquet|csv|json|jsonl|text|orc|delta");
 
     CliRun given = CliRun.of("embed", "--model", "minilm", "--input", input.toString(), "--format", "parquet",
         "--output", output.toString(), "--master", "local[2]", "--show", "2", "--progress-interval", "0.05",

@@ -131,6 +131,17 @@ class EmbedTablesTest {
         "--mode", "append").exitCode()).isZero();
     assertThat(TableNames.provider(spark, "tables_parquet_appended")).isEqualTo("parquet");
     assertEmbeddedOnce(spark.table("tables_parquet_appended"));
+
+    // Overwritten without --output-format: still parquet; with --output-format delta: refused.
+    assertThat(embed("--input-table", "tables_sentences_parquet", "--output-table", "tables_parquet_appended",
+        "--mode", "overwrite").exitCode()).isZero();
+    assertThat(TableNames.provider(spark, "tables_parquet_appended")).isEqualTo("parquet");
+    assertEmbeddedOnce(spark.table("tables_parquet_appended"));
+    CliRun toDelta = embed("--input-table", "tables_sentences_parquet", "--output-table", "tables_parquet_appended",
+        "--mode", "overwrite", "--output-format", "delta");
+    assertThat(toDelta.exitCode()).as(toDelta.printed()).isEqualTo(2);
+    assertThat(toDelta.err()).contains("--mode overwrite: --output-table tables_parquet_appended is a parquet table; "
+        + "--output-format delta cannot write to it. Drop --output-format or pass parquet, or drop the table first.");
   }
 
   @Test
@@ -147,8 +158,8 @@ class EmbedTablesTest {
 
   @Test
   void partitionByParquetTable() throws IOException {
-    assertSucceeded(embed("--input-table", "tables_sentences", "--output-table", "tables_partitioned", "--output-format",
-        "parquet", "--partition-by", "lang"), "table tables_partitioned (parquet)");
+    assertSucceeded(embed("--input-table", "tables_sentences", "--output-table", "tables_partitioned",
+        "--output-format", "parquet", "--partition-by", "lang"), "table tables_partitioned (parquet)");
     Row location = spark.sql("DESCRIBE TABLE EXTENDED tables_partitioned").filter("col_name = 'Location'").first();
     Path dir = Path.of(java.net.URI.create(location.getString(1)));
     try (Stream<Path> entries = Files.list(dir)) {

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.SparkSession;
 import org.kluespark.stage.TextEmbedder;
 import picocli.CommandLine.Command;
@@ -17,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kluespark embed}: reads a file or directory, appends the embedding columns and writes Parquet.
+ * {@code kluespark embed}: reads a path or table, appends the embedding columns and writes a path or table.
  *
  * <p>Option fields stay null when not given, so a --conf file can fill them; the stage's own defaults apply to
  * whatever neither sets.
@@ -25,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "embed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     sortOptions = false,
     description = "Embed a text column (or a pair of columns) and write every input column plus pooled_output "
-        + "as Parquet.",
+        + "to a Parquet or Delta path, or to a catalog table.",
     footer = {"", "Options can also come from a --conf properties file as kluespark.<option>=<value> "
         + "(conf/kluespark-defaults.properties lists them); the command line wins."})
 final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
@@ -40,12 +38,17 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "tokenizer.json, optional config.json) on any Hadoop file system, or the built-in model minilm. Required.")
   String model;
 
-  @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob. Required.")
+  @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob. This or "
+      + "--input-table is required.")
   String input;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "parquet, csv, json (one array, as KLUE's "
-      + ".json files), jsonl, text or orc. Default: from the extension (.parquet, .csv, .json, .jsonl/.ndjson, "
-      + ".txt, .orc).")
+  @Option(names = "--input-table", paramLabel = "NAME", description = "Input table of the session's catalog "
+      + "(name or db.name), read in its own format, instead of --input.")
+  String inputTable;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "Format of --input: parquet, csv, json (one "
+      + "array, as KLUE's .json files), jsonl, text, orc or delta. Default: from the extension (.parquet, .csv, "
+      + ".json, .jsonl/.ndjson, .txt, .orc); a Delta directory needs --format delta.")
   String format;
 
   @Option(names = "--text-col", paramLabel = "COL", description = "String column to embed. Default: text "
@@ -56,11 +59,26 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "text pairs.")
   String pairCol;
 
-  @Option(names = "--output", paramLabel = "PATH", description = "Output Parquet directory. Required.")
+  @Option(names = "--output", paramLabel = "PATH", description = "Output directory. This or --output-table is "
+      + "required.")
   String output;
 
-  @Option(names = "--mode", paramLabel = "MODE", description = "errorifexists (default) or overwrite.")
+  @Option(names = "--output-table", paramLabel = "NAME", description = "Output table of the session's catalog "
+      + "(name or db.name), instead of --output.")
+  String outputTable;
+
+  @Option(names = "--output-format", paramLabel = "FORMAT", description = "parquet or delta. Default: parquet "
+      + "for --output; for --output-table, delta when Delta Lake is on the classpath (else the session's "
+      + "spark.sql.sources.default), and an existing table's own format when appending or overwriting.")
+  String outputFormat;
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "errorifexists (default), overwrite or append "
+      + "(adds rows to an output with the same columns).")
   String mode;
+
+  @Option(names = "--partition-by", paramLabel = "COLS", description = "Comma-separated output columns to "
+      + "partition the output by (one directory per value).")
+  String partitionBy;
 
   @Option(names = "--pooling", paramLabel = "MODE", description = "auto (default: the model's pooler output if "
       + "it has one, else mean), pooler, cls, mean or max.")
@@ -140,19 +158,34 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       err.println("kluespark: " + settings);
     }
     TextEmbedder embedder = settings.newEmbedder(); // bad option values fail here, before Spark starts
+    InputSource source = settings.inputSource();
+    boolean deltaOnClasspath = DeltaSupport.onClasspath();
+    OutputTarget target = settings.outputTarget(deltaOnClasspath);
+    boolean needsDelta = source.usesDelta() || target.usesDelta();
+    if (source.usesDelta()) {
+      DeltaSupport.requireJar("--format delta", DeltaSupport::classPresent);
+    }
+    if (target.usesDelta()) {
+      DeltaSupport.requireJar("--output-format delta", DeltaSupport::classPresent);
+    }
+    // A table may be Delta whatever the options say, so a session the job builds gets Delta whenever it can.
+    boolean configureDelta = needsDelta || (deltaOnClasspath && (source.isTable() || target.isTable()));
 
-    try (SessionHandle session = SessionHandle.obtain(settings.master(), confFile.sparkSettings(), err)) {
+    try (SessionHandle session = SessionHandle.obtain(settings.master(), confFile.sparkSettings(), configureDelta,
+        err)) {
       SparkSession spark = session.spark();
-      Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-      List<FileStatus> inputs = PathChecks.requireInput(settings.input(), hadoopConf);
-      PathChecks.checkOutput(settings.output(), settings.mode(), inputs, hadoopConf);
-      InputFormat format = InputFormat.resolve(settings.format(), settings.input(), PathChecks.isSingleDirectory(inputs));
-      EmbedSettings.setTextColumn(embedder, settings.textColumn(format));
+      if (needsDelta) {
+        DeltaSupport.requireSession(key -> spark.conf().getOption(key).isDefined() ? spark.conf().get(key) : null,
+            System::getenv);
+      }
+      InputSource.Opened opened = source.open(spark);
+      target.checkBeforeRun(spark, opened.files());
+      EmbedSettings.setTextColumn(embedder, settings.textColumn(opened.format()));
 
       EmbedResult result = new EmbedJob(spark, err, settings.progressInterval())
-          .run(format, settings.input(), settings.partitions(), embedder, settings.output(), settings.mode());
+          .run(opened.rows(), settings.partitions(), embedder, target);
       if (settings.show() > 0) {
-        RowPreview.print(spark.read().parquet(settings.output()), settings.show(), out);
+        RowPreview.print(target.read(spark), settings.show(), out);
       }
       out.println(result.summaryLine());
       out.println(result.metricsLine());
@@ -166,16 +199,23 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
     OptionResolver options = new OptionResolver(confFile);
     String formatValue = options.string("format", format);
     String modeValue = options.string("mode", mode);
+    String outputFormatValue = options.string("output-format", outputFormat);
+    String[] inputs = options.oneOf("input", input, "input-table", inputTable);
+    String[] outputs = options.oneOf("output", output, "output-table", outputTable);
     Integer showValue = options.integer("show", show);
     Double intervalSeconds = options.decimal("progress-interval", progressInterval);
     return new EmbedSettings(
         options.required("model", model),
-        options.required("input", input),
+        inputs[0],
+        inputs[1],
         formatValue == null ? null : InputFormat.parse(formatValue),
         options.string("text-col", textCol),
         options.string("pair-col", pairCol),
-        options.required("output", output),
+        outputs[0],
+        outputs[1],
         modeValue == null ? WriteMode.ERRORIFEXISTS : WriteMode.parse(modeValue),
+        outputFormatValue == null ? null : OutputFormat.parse(outputFormatValue),
+        options.list("partition-by", partitionBy),
         options.string("pooling", pooling),
         options.integer("max-seq-length", maxSeqLength),
         options.integer("batch-size", batchSize),

@@ -10,8 +10,8 @@ import org.apache.spark.sql.SparkSession;
 import org.kluespark.stage.TextEmbedder;
 
 /**
- * One embed run: read the input, apply the stage, write Parquet, with progress on stderr. The row count comes
- * from the write's task metrics, so the data is never read twice.
+ * One embed run: apply the stage to the input, write the output path or table, with progress on stderr. The row
+ * count comes from the write's task metrics, so the data is never read twice.
  */
 final class EmbedJob {
   private final SparkSession spark;
@@ -24,11 +24,10 @@ final class EmbedJob {
     this.progressInterval = progressInterval;
   }
 
-  EmbedResult run(InputFormat format, String input, Integer partitions, TextEmbedder embedder, String output,
-      WriteMode mode) {
+  EmbedResult run(Dataset<Row> rows, Integer partitions, TextEmbedder embedder, OutputTarget output) {
     long start = System.nanoTime();
-    Dataset<Row> rows = format.read(spark, input);
-    embedder.transformSchema(rows.schema()); // columns and model are checked before any Spark job runs
+    // Columns, model and output layout are checked before any Spark job runs.
+    output.requireWritable(spark, embedder.transformSchema(rows.schema()));
     Dataset<Row> embedded = embedder.transform(
         InputSpreader.spread(rows, partitions, spark.sparkContext().defaultParallelism(), err));
 
@@ -38,14 +37,15 @@ final class EmbedJob {
     ProgressListener listener = new ProgressListener(UUID.randomUUID().toString(), tracker);
     sc.addSparkListener(listener);
     try {
-      writeTagged(sc, listener.runId(), tracker, () -> embedded.write().mode(mode.saveMode()).parquet(output));
+      writeTagged(sc, listener.runId(), tracker, () -> output.write(spark, embedded));
       if (!ProgressListener.awaitDelivery(sc)) {
         err.println("kluespark: Spark's event queue did not drain in time; the row count below may be short.");
       }
     } finally {
       sc.removeSparkListener(listener);
     }
-    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output, tracker.metrics());
+    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output.toString(),
+        tracker.metrics());
   }
 
   /** Runs the write with this run's id as a local property, so the listener counts its jobs and no others. */

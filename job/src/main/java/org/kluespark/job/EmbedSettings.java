@@ -1,6 +1,7 @@
 package org.kluespark.job;
 
 import java.time.Duration;
+import java.util.List;
 import org.kluespark.stage.TextEmbedder;
 
 /**
@@ -9,12 +10,16 @@ import org.kluespark.stage.TextEmbedder;
  */
 record EmbedSettings(
     String model,
-    String input,
+    String input, // null when inputTable is given
+    String inputTable,
     InputFormat format, // null: infer from the input's extension
     String textCol, // null: the format's default column
     String pairCol,
-    String output,
+    String output, // null when outputTable is given
+    String outputTable,
     WriteMode mode,
+    OutputFormat outputFormat, // null: parquet for a path; for a table, see OutputTarget.table
+    List<String> partitionBy,
     String pooling,
     Integer maxSeqLength,
     Integer batchSize,
@@ -45,8 +50,22 @@ record EmbedSettings(
     }
   }
 
+  /** @param resolvedFormat the input path's format, or null for a table */
   String textColumn(InputFormat resolvedFormat) {
-    return textCol != null ? textCol : resolvedFormat.defaultTextColumn();
+    if (textCol != null) {
+      return textCol;
+    }
+    return resolvedFormat == null ? InputFormat.DEFAULT_TEXT_COLUMN : resolvedFormat.defaultTextColumn();
+  }
+
+  InputSource inputSource() {
+    return inputTable != null ? InputSource.table(inputTable, format) : InputSource.path(input, format);
+  }
+
+  OutputTarget outputTarget(boolean deltaOnClasspath) {
+    return outputTable != null
+        ? OutputTarget.table(outputTable, outputFormat, mode, partitionBy, deltaOnClasspath)
+        : OutputTarget.path(output, outputFormat, mode, partitionBy);
   }
 
   /**

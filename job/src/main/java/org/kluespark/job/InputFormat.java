@@ -8,7 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.kluespark.params.ParamEnum;
 
-/** The input formats of {@code embed}, how each is read, and which extensions imply it. */
+/** The input formats of {@code embed} (--input paths), how each is read, and which extensions imply it. */
 enum InputFormat {
   PARQUET(List.of(".parquet")),
   // Quoted fields may span lines (KLUE texts contain newlines); quotes inside fields are doubled ("").
@@ -19,7 +19,9 @@ enum InputFormat {
   JSONL(List.of(".jsonl", ".ndjson")),
   // One row per line, in a single column `value`.
   TEXT(List.of(".txt")),
-  ORC(List.of(".orc"));
+  ORC(List.of(".orc")),
+  // A Delta table's directory (its current version); never inferred: give --format delta.
+  DELTA(List.of());
 
   static final String TEXT_SOURCE_COLUMN = "value";
   static final String DEFAULT_TEXT_COLUMN = "text";
@@ -52,6 +54,7 @@ enum InputFormat {
       case JSONL -> reader.json(path);
       case TEXT -> reader.text(path);
       case ORC -> reader.orc(path);
+      case DELTA -> reader.format("delta").load(path);
     };
   }
 

@@ -1,5 +1,7 @@
 package org.kluespark.job;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -25,6 +27,40 @@ final class OptionResolver {
           + ConfFile.OPTION_PREFIX + option + " in a --conf file.");
     }
     return value;
+  }
+
+  /**
+   * Exactly one of two alternative options (--input or --input-table), as {first, second} with one null. When the
+   * command line gives either, the file's values for both are ignored, so the command line still wins.
+   */
+  String[] oneOf(String first, String firstFromCli, String second, String secondFromCli) {
+    String[] values = firstFromCli != null || secondFromCli != null
+        ? new String[] {firstFromCli, secondFromCli}
+        : new String[] {conf.option(first), conf.option(second)};
+    if (values[0] != null && values[1] != null) {
+      throw new IllegalArgumentException("--" + first + " and --" + second + " were both given (" + values[0]
+          + ", " + values[1] + "); give only one.");
+    }
+    if (values[0] == null && values[1] == null) {
+      throw new IllegalArgumentException("Missing --" + first + " or --" + second + ": give one on the command "
+          + "line or as " + ConfFile.OPTION_PREFIX + first + " or " + ConfFile.OPTION_PREFIX + second
+          + " in a --conf file.");
+    }
+    return values;
+  }
+
+  /** A comma-separated list (--partition-by a,b); empty when not given. */
+  List<String> list(String option, String fromCli) {
+    String text = string(option, fromCli);
+    if (text == null || text.isBlank()) {
+      return List.of();
+    }
+    List<String> items = Arrays.stream(text.split(",")).map(String::strip).toList();
+    if (items.stream().anyMatch(String::isEmpty)) {
+      throw new IllegalArgumentException("--" + option + " '" + text + "' has an empty name; give column names "
+          + "separated by commas.");
+    }
+    return items;
   }
 
   Integer integer(String option, Integer fromCli) {

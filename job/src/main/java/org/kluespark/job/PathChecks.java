@@ -48,7 +48,7 @@ final class PathChecks {
       }
       if (mode == WriteMode.ERRORIFEXISTS && exists(fs, qualified)) {
         throw new IllegalArgumentException("--output " + output + " already exists. Pass --mode overwrite to "
-            + "replace it, or choose another --output.");
+            + "replace it or --mode append to add rows to it, or choose another --output.");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot check --output " + output + ": " + e.getMessage(), e);

@@ -29,12 +29,22 @@ final class SessionHandle implements AutoCloseable {
   private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
 
   static SessionHandle obtain(String master, Map<String, String> sparkSettings, PrintWriter err) {
+    return obtain(master, sparkSettings, false, err);
+  }
+
+  /**
+   * @param configureDelta give a new session Delta Lake's SQL extension and catalog (a running session keeps what
+   *     it has: DeltaSupport.requireSession checks it)
+   */
+  static SessionHandle obtain(String master, Map<String, String> sparkSettings, boolean configureDelta,
+      PrintWriter err) {
     SparkSession running = runningSession();
     if (running != null) {
       reuse(running, master, sparkSettings, err);
       return new SessionHandle(running, false);
     }
-    SparkSession.Builder builder = builder(sparkSettings);
+    SparkSession.Builder builder = builder(configureDelta
+        ? DeltaSupport.sessionSettings(sparkSettings, System::getProperty) : sparkSettings);
     String chosen = master != null ? master : defaultMaster(sparkSettings);
     if (chosen != null) {
       builder.master(chosen);

@@ -3,10 +3,14 @@ package org.kluespark.job;
 import org.apache.spark.sql.SaveMode;
 import org.kluespark.params.ParamEnum;
 
-/** What --mode allows. Append is left out on purpose: re-running a job would silently duplicate rows. */
+/**
+ * What --mode allows. Append adds the run's rows to an existing output with the same columns; running the same
+ * append twice gives every row twice (incremental runs are what avoids that).
+ */
 enum WriteMode {
   ERRORIFEXISTS(SaveMode.ErrorIfExists),
-  OVERWRITE(SaveMode.Overwrite);
+  OVERWRITE(SaveMode.Overwrite),
+  APPEND(SaveMode.Append);
 
   private final SaveMode saveMode;
 

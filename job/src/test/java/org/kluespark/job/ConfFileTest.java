@@ -44,6 +44,27 @@ class ConfFileTest {
   }
 
   @Test
+  void inputOnTheCommandLineWinsOverAnInputTableInTheFile() throws IOException {
+    Path conf = write("kluespark.model=minilm\nkluespark.input-table=lake.sentences\nkluespark.output-table=lake.out\n"
+        + "kluespark.mode=append\nkluespark.partition-by=lang, label\nkluespark.output-format=delta\n");
+    EmbedCommand fromFile = parse("--conf", conf.toString());
+    EmbedSettings tables = fromFile.settings(ConfFile.load(conf, confOptions()));
+    assertThat(tables.inputTable()).isEqualTo("lake.sentences");
+    assertThat(tables.input()).isNull();
+    assertThat(tables.outputTable()).isEqualTo("lake.out");
+    assertThat(tables.mode()).isEqualTo(WriteMode.APPEND);
+    assertThat(tables.outputFormat()).isEqualTo(OutputFormat.DELTA);
+    assertThat(tables.partitionBy()).containsExactly("lang", "label");
+
+    EmbedCommand overridden = parse("--input", "in.jsonl", "--output", "out", "--conf", conf.toString());
+    EmbedSettings paths = overridden.settings(ConfFile.load(conf, confOptions()));
+    assertThat(paths.input()).isEqualTo("in.jsonl");
+    assertThat(paths.inputTable()).as("the command line's --input wins").isNull();
+    assertThat(paths.output()).isEqualTo("out");
+    assertThat(paths.outputTable()).isNull();
+  }
+
+  @Test
   void unknownOptionKeyIsRejected() throws IOException {
     Path conf = write("kluespark.batchsize=7\n");
     assertThatThrownBy(() -> ConfFile.load(conf, confOptions()))

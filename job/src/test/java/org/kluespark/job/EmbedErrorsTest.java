@@ -34,7 +34,7 @@ class EmbedErrorsTest {
   @Test
   void unknownFormat() {
     CliRun run = embed("--input", input.toString(), "--format", "xml", "--output", output("xml"));
-    assertUsageError(run, "Invalid --format 'xml', expected one of [parquet, csv, json, jsonl, text, orc]");
+    assertUsageError(run, "Invalid --format 'xml', expected one of [parquet, csv, json, jsonl, text, orc, delta]");
   }
 
   @Test
@@ -59,8 +59,8 @@ class EmbedErrorsTest {
 
   @Test
   void unknownMode() {
-    CliRun run = embed("--input", input.toString(), "--output", output("append"), "--mode", "append");
-    assertUsageError(run, "Invalid --mode 'append', expected one of [errorifexists, overwrite]");
+    CliRun run = embed("--input", input.toString(), "--output", output("upsert"), "--mode", "upsert");
+    assertUsageError(run, "Invalid --mode 'upsert', expected one of [errorifexists, overwrite, append]");
   }
 
   @Test
@@ -105,6 +105,89 @@ class EmbedErrorsTest {
   void missingModel() {
     CliRun run = CliRun.of("embed", "--input", input.toString(), "--output", output("model"));
     assertUsageError(run, "Missing --model: give it on the command line or as kluespark.model in a --conf file.");
+  }
+
+  @Test
+  void missingInput() {
+    CliRun run = embed("--output", output("no-input"));
+    assertUsageError(run, "Missing --input or --input-table: give one on the command line or as kluespark.input "
+        + "or kluespark.input-table in a --conf file.");
+  }
+
+  @Test
+  void inputAndInputTableTogether() {
+    CliRun run = embed("--input", input.toString(), "--input-table", "sentences", "--output", output("both"));
+    assertUsageError(run, "--input and --input-table were both given (" + input + ", sentences); give only one.");
+  }
+
+  @Test
+  void outputAndOutputTableTogether() {
+    CliRun run = embed("--input", input.toString(), "--output", output("both-out"), "--output-table", "embedded");
+    assertUsageError(run, "--output and --output-table were both given");
+  }
+
+  @Test
+  void inputTableThatDoesNotExist() {
+    CliRun run = embed("--input-table", "no_such_table", "--output", output("no-table"));
+    assertUsageError(run, "--input-table no_such_table does not exist in the session's catalog (current database: "
+        + "default). Check the name with SHOW TABLES");
+    CliRun qualified = embed("--input-table", "nodb.sentences", "--output", output("no-table"));
+    assertUsageError(qualified, "--input-table nodb.sentences does not exist in the session's catalog");
+    assertThat(qualified.err()).contains("SHOW TABLES IN nodb");
+  }
+
+  @Test
+  void formatWithAnInputTable() {
+    CliRun run = embed("--input-table", "anything", "--format", "csv", "--output", output("table-format"));
+    assertUsageError(run, "--format csv applies to --input paths; --input-table anything is read in its own format");
+  }
+
+  @Test
+  void unknownPartitionColumnIsNamedWithTheAvailableOnes() {
+    CliRun run = embed("--input", input.toString(), "--output", output("partition"), "--partition-by", "lang,country");
+    assertUsageError(run, "--partition-by: column `country` is not in the output. Available columns: "
+        + "[id, lang, text, pooled_output]");
+    assertThat(Path.of(output("partition"))).as("nothing is written").doesNotExist();
+  }
+
+  @Test
+  void unknownOutputFormat() {
+    CliRun run = embed("--input", input.toString(), "--output", output("orc-out"), "--output-format", "orc");
+    assertUsageError(run, "Invalid --output-format 'orc', expected one of [parquet, delta]");
+  }
+
+  @Test
+  void appendWithAnotherSchemaNamesTheColumn() {
+    String output = output("append-schema");
+    assertThat(embed("--input", input.toString(), "--output", output).exitCode()).isZero();
+
+    CliRun run = embed("--input", input.toString(), "--output", output, "--mode", "append", "--error-col", "why");
+    assertUsageError(run, "--mode append: this run writes column `why` (string), which --output " + output
+        + " does not have. Append adds rows with the same columns only");
+    CliRun vector = embed("--input", input.toString(), "--output", output, "--mode", "append", "--output-type",
+        "vector");
+    assertUsageError(vector, "--mode append: column `pooled_output` is array<float> in --output " + output
+        + ", but this run writes ");
+    assertThat(SparkTestSession.get().read().parquet(output).count()).as("the output is unchanged")
+        .isEqualTo(Sentences.ALL.size());
+  }
+
+  @Test
+  void appendParquetToADeltaDirectory() throws Exception {
+    String output = output("append-delta-dir");
+    assertThat(embed("--input", input.toString(), "--output", output, "--output-format", "delta").exitCode())
+        .isZero();
+    CliRun run = embed("--input", input.toString(), "--output", output, "--mode", "append");
+    assertUsageError(run, "--mode append: --output " + output + " is a Delta table (it has _delta_log); pass "
+        + "--output-format delta to append to it.");
+  }
+
+  @Test
+  void existingOutputTableNeedsAMode() {
+    SparkTestSession.get().sql("CREATE TABLE existing_out (id BIGINT) USING parquet");
+    CliRun run = embed("--input", input.toString(), "--output-table", "existing_out");
+    assertUsageError(run, "--output-table existing_out already exists. Pass --mode overwrite to replace it or "
+        + "--mode append to add rows to it");
   }
 
   @Test

@@ -51,8 +51,12 @@ class EmbedFormatsTest {
     Sentences.write(format, input, spark);
     Path output = tmp.resolve("embedded-" + format.optionValue());
 
-    CliRun run = CliRun.of("embed", "--model", "minilm", "--input", input.toString(), "--output", output.toString(),
-        "--master", "local[2]", "--progress-interval", "0");
+    List<String> args = new java.util.ArrayList<>(List.of("embed", "--model", "minilm", "--input", input.toString(),
+        "--output", output.toString(), "--master", "local[2]", "--progress-interval", "0"));
+    if (format == InputFormat.DELTA) { // a Delta directory has no extension to infer it from
+      args.addAll(List.of("--format", "delta"));
+    }
+    CliRun run = CliRun.of(args.toArray(String[]::new));
 
     List<Sentences.Sentence> expected = Sentences.rowsFor(format);
     assertThat(run.exitCode()).as(run.printed()).isZero();
@@ -73,7 +77,8 @@ class EmbedFormatsTest {
     CliRun inferred = CliRun.of("embed", "--model", "minilm", "--input", input.toString(),
         "--output", output.toString(), "--master", "local[2]");
     assertThat(inferred.exitCode()).as(inferred.printed()).isEqualTo(2);
-    assertThat(inferred.err()).contains("is a directory").contains("give --format parquet|csv|json|jsonl|text|orc");
+    assertThat(inferred.err()).contains("is a directory")
+        .contains("give --format parquet|csv|json|jsonl|text|orc|delta");
 
     CliRun given = CliRun.of("embed", "--model", "minilm", "--input", input.toString(), "--format", "parquet",
         "--output", output.toString(), "--master", "local[2]", "--show", "2", "--progress-interval", "0.05",
@@ -124,6 +129,9 @@ class EmbedFormatsTest {
   }
 
   private static String extension(InputFormat format) {
+    if (format == InputFormat.DELTA) {
+      return "";
+    }
     return format == InputFormat.TEXT ? ".txt" : "." + format.optionValue();
   }
 

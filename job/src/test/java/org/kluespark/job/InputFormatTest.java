@@ -16,6 +16,7 @@ class InputFormatTest {
     assertThat(InputFormat.fromExtension("hdfs:///out/embeddings.parquet/")).isEqualTo(InputFormat.PARQUET);
     assertThat(InputFormat.fromExtension("table.orc")).isEqualTo(InputFormat.ORC);
     assertThat(InputFormat.fromExtension("data/part-00000")).isNull();
+    assertThat(InputFormat.fromExtension("lake/embeddings.delta")).as("Delta is never inferred").isNull();
   }
 
   @Test
@@ -28,7 +29,7 @@ class InputFormatTest {
     assertThatThrownBy(() -> InputFormat.resolve(null, "data/klue", true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--input data/klue is a directory, so its format cannot be inferred from an extension; "
-            + "give --format parquet|csv|json|jsonl|text|orc.");
+            + "give --format parquet|csv|json|jsonl|text|orc|delta.");
   }
 
   @Test
@@ -41,6 +42,6 @@ class InputFormatTest {
   void parseIsCaseInsensitiveAndNamesTheChoices() {
     assertThat(InputFormat.parse("JSONL")).isEqualTo(InputFormat.JSONL);
     assertThatThrownBy(() -> InputFormat.parse("tsv"))
-        .hasMessage("Invalid --format 'tsv', expected one of [parquet, csv, json, jsonl, text, orc]");
+        .hasMessage("Invalid --format 'tsv', expected one of [parquet, csv, json, jsonl, text, orc, delta]");
   }
 }

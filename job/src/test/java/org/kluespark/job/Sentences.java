@@ -66,11 +66,12 @@ final class Sentences {
     return ALL.stream().map(Sentence::text).filter(t -> t != null).distinct().toList();
   }
 
-  /** Writes the corpus at {@code path} in {@code format}; Parquet and ORC as a one-file Spark directory. */
+  /** Writes the corpus at {@code path} in {@code format}; Parquet, ORC and Delta as a one-file Spark directory. */
   static void write(InputFormat format, Path path, SparkSession spark) throws IOException {
     switch (format) {
       case PARQUET -> dataFrame(spark).coalesce(1).write().parquet(path.toString());
       case ORC -> dataFrame(spark).coalesce(1).write().orc(path.toString());
+      case DELTA -> dataFrame(spark).coalesce(1).write().format("delta").save(path.toString());
       case CSV -> Files.writeString(path, csv(), StandardCharsets.UTF_8);
       case JSON -> Files.writeString(path, "[\n" + ALL.stream().map(Sentences::json)
           .collect(Collectors.joining(",\n")) + "\n]\n", StandardCharsets.UTF_8);

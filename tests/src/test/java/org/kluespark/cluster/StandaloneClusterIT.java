@@ -159,7 +159,7 @@ class StandaloneClusterIT {
         embedArgs(output));
     assertThat(refused.awaitExit(JOB_TIMEOUT)).as("rerun without --mode:\n%s", refused.output()).isEqualTo(2);
     assertThat(refused.output()).contains("kluespark: error: --output " + output + " already exists. Pass --mode "
-        + "overwrite to replace it, or choose another --output.");
+        + "overwrite to replace it or --mode append to add rows to it, or choose another --output.");
     assertThat(listing(output)).isEqualTo(remains);
 
     cluster.awaitNoExecutors(Duration.ofSeconds(30));

@@ -100,6 +100,16 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "such a row fails the job, naming its partition and index.")
   String errorCol;
 
+  @Option(names = "--incremental", description = "Write --output as a Delta table and add only the input rows "
+      + "whose --id-col value it does not have yet, in one Delta transaction (the first run creates it, with the "
+      + "model's fingerprint and settings as table properties). Running again adds nothing; a run with another "
+      + "model or settings is refused. --mode overwrite replaces the table with every input row.")
+  boolean incremental;
+
+  @Option(names = "--id-col", paramLabel = "COL", description = "With --incremental: the column that identifies "
+      + "a row (unique, never null).")
+  String idCol;
+
   @Option(names = "--conf", paramLabel = "FILE", description = "Properties file: kluespark.<option> keys set "
       + "options, spark.* keys configure the SparkSession.")
   Path conf;
@@ -145,9 +155,23 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       SparkSession spark = session.spark();
       Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
       List<FileStatus> inputs = PathChecks.requireInput(settings.input(), hadoopConf);
-      PathChecks.checkOutput(settings.output(), settings.mode(), inputs, hadoopConf);
+      // An incremental output is meant to exist: only its place relative to the input is checked here.
+      PathChecks.checkOutput(settings.output(), settings.incremental() ? WriteMode.OVERWRITE : settings.mode(),
+          inputs, hadoopConf);
       InputFormat format = InputFormat.resolve(settings.format(), settings.input(), PathChecks.isSingleDirectory(inputs));
       EmbedSettings.setTextColumn(embedder, settings.textColumn(format));
+      if (settings.incremental()) {
+        IncrementalResult result = new IncrementalEmbed(spark, err, settings.progressInterval()).run(
+            format.read(spark, settings.input()), embedder, settings.idCol(),
+            DeltaTarget.path(spark, settings.output()), settings.mode() == WriteMode.OVERWRITE, settings.partitions());
+        if (settings.show() > 0) {
+          RowPreview.print(spark.read().format("delta").load(settings.output()), settings.show(), out);
+        }
+        out.println(result.summaryLine());
+        out.println(result.metricsLine());
+        out.flush();
+        return 0;
+      }
 
       EmbedResult result = new EmbedJob(spark, err, settings.progressInterval())
           .run(format, settings.input(), settings.partitions(), embedder, settings.output(), settings.mode());
@@ -189,7 +213,9 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         options.integer("partitions", partitions),
         showValue == null ? 0 : showValue,
         intervalSeconds == null ? DEFAULT_PROGRESS_INTERVAL : Duration.ofMillis(Math.round(intervalSeconds * 1000)),
-        options.flag("verbose", verboseFlag));
+        options.flag("verbose", verboseFlag),
+        options.flag("incremental", incremental),
+        options.string("id-col", idCol));
   }
 
   /** The option names a --conf file may set as kluespark.<name>: every embed option but --conf and help. */

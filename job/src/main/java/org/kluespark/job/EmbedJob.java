@@ -31,14 +31,21 @@ final class EmbedJob {
     embedder.transformSchema(rows.schema()); // columns and model are checked before any Spark job runs
     Dataset<Row> embedded = embedder.transform(
         InputSpreader.spread(rows, partitions, spark.sparkContext().defaultParallelism(), err));
+    return tracked(rows, output, start, () -> embedded.write().mode(mode.saveMode()).parquet(output));
+  }
 
+  /**
+   * Runs {@code write} (which embeds {@code input}) with progress lines and counts its rows from the task metrics.
+   * {@code start} is the run's start, from {@link System#nanoTime()}.
+   */
+  EmbedResult tracked(Dataset<Row> input, String output, long start, Runnable write) {
     SparkContext sc = spark.sparkContext();
     ProgressTracker tracker = new ProgressTracker(System::nanoTime);
-    tracker.expectInputBytes(InputSize.bytes(rows, sc.hadoopConfiguration()));
+    tracker.expectInputBytes(InputSize.bytes(input, sc.hadoopConfiguration()));
     ProgressListener listener = new ProgressListener(UUID.randomUUID().toString(), tracker);
     sc.addSparkListener(listener);
     try {
-      writeTagged(sc, listener.runId(), tracker, () -> embedded.write().mode(mode.saveMode()).parquet(output));
+      writeTagged(sc, listener.runId(), tracker, write);
       if (!ProgressListener.awaitDelivery(sc)) {
         err.println("kluespark: Spark's event queue did not drain in time; the row count below may be short.");
       }

@@ -1,6 +1,7 @@
 package org.kluespark.job;
 
 import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -8,6 +9,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Where an incremental run writes: a Delta table at a path (any Hadoop file system) or a table of the session's
@@ -80,6 +82,19 @@ final class DeltaTarget {
   static Map<String, String> properties(DeltaTable delta) {
     Row detail = delta.detail().select("properties").head();
     return detail.isNullAt(0) ? Map.of() : detail.getJavaMap(0);
+  }
+
+  /**
+   * Replaces the table with an empty one of {@code schema} and {@code properties} (one commit). Not CREATE OR
+   * REPLACE TABLE AS SELECT: Delta 3.3 on Spark 3.5 refuses that ("does not support truncate in batch mode").
+   */
+  void replaceEmpty(SparkSession spark, StructType schema, Map<String, String> properties) {
+    DeltaTableBuilder builder = DeltaTable.replace(spark).addColumns(schema);
+    builder = table != null ? builder.tableName(table) : builder.location(path);
+    for (Map.Entry<String, String> property : properties.entrySet()) {
+      builder = builder.property(property.getKey(), property.getValue());
+    }
+    builder.execute();
   }
 
   /** The name {@code DataFrameWriterV2} and SQL take: the table's, or {@code delta.`path`}. */

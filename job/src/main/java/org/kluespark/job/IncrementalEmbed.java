@@ -7,18 +7,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.DataFrameWriterV2;
+import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kluespark.stage.TextEmbedder;
 
 /**
  * {@code embed --incremental}: embeds only the input rows whose id is not in the Delta output yet and adds them
- * in one Delta transaction; a first run (or {@code --mode overwrite}) creates the table with every row and the
- * {@link EmbeddingTableProperties} in one transaction too.
+ * in one Delta transaction; a first run creates the table with every row and the {@link EmbeddingTableProperties}
+ * in one transaction too. {@code --mode overwrite} replaces the table with an empty one carrying this run's
+ * properties, then adds every row.
  *
  * <p>Why an insert-only MERGE ({@code WHEN NOT MATCHED THEN INSERT *}) and not an anti-join plus a plain append:
  * both embed only the rows missing from the snapshot read at the start (the model is the cost, so the anti-join
@@ -70,26 +72,30 @@ final class IncrementalEmbed {
     InputIds.requireColumn(input, idCol);
     StructType outputSchema = embedder.transformSchema(input.schema()); // columns and model, before any job
     EmbeddingTableProperties properties = EmbeddingTableProperties.of(embedder, idCol);
-    DeltaTable existing = target.exists(spark) ? target.requireDelta(spark) : null;
-    if (existing != null && !replace) {
-      properties.requireSameAs(DeltaTarget.properties(existing), target.toString());
-      requireSameColumns(existing.toDF().schema(), outputSchema, target);
+    DeltaTable found = target.exists(spark) ? target.requireDelta(spark) : null;
+    if (found != null && !replace) {
+      properties.requireSameAs(DeltaTarget.properties(found), target.toString());
+      requireSameColumns(found.toDF().schema(), outputSchema, target);
     }
     long inputRows = InputIds.requireUnique(input, idCol);
+    if (found != null && replace) {
+      // An empty table with this run's properties first, then the MERGE below adds every row. A failure between
+      // the two commits leaves that empty table, which the next run fills; never old vectors under new properties.
+      target.replaceEmpty(spark, outputSchema, properties.all());
+    }
+    DeltaTable existing = found != null && replace ? target.requireDelta(spark) : found;
     Dataset<Row> spread = InputSpreader.spread(input, partitions, spark.sparkContext().defaultParallelism(), err);
 
     String runId = "kluespark-incremental-" + UUID.randomUUID();
     EmbedJob job = new EmbedJob(spark, err, progressInterval);
     EmbedResult embedded;
-    if (existing == null || replace) {
-      DataFrameWriterV2<Row> writer = embedder.transform(spread).writeTo(target.identifier()).using("delta");
+    if (existing == null) {
+      CreateTableWriter<Row> writer = embedder.transform(spread).writeTo(target.identifier()).using("delta");
       for (Map.Entry<String, String> property : properties.all().entrySet()) {
         writer = writer.tableProperty(property.getKey(), property.getValue());
       }
-      DataFrameWriterV2<Row> create = writer;
-      boolean replacing = existing != null;
-      embedded = job.tracked(input, target.toString(), start,
-          () -> tagged(runId, () -> create(create, replacing, target)));
+      CreateTableWriter<Row> create = writer;
+      embedded = job.tracked(input, target.toString(), start, () -> tagged(runId, () -> create(create, target)));
     } else {
       Dataset<Row> ids = existing.toDF().select(idCol);
       Dataset<Row> missing = spread.join(ids, spread.col(idCol).equalTo(ids.col(idCol)), "left_anti");
@@ -114,17 +120,11 @@ final class IncrementalEmbed {
         target.toString(), embedded.metrics());
   }
 
-  /** CREATE TABLE AS SELECT, or CREATE OR REPLACE: the rows and the properties in one commit. */
-  private static void create(DataFrameWriterV2<Row> writer, boolean replace, DeltaTarget target) {
+  /** CREATE TABLE AS SELECT: the rows and the properties in one commit. */
+  private static void create(CreateTableWriter<Row> writer, DeltaTarget target) {
     try {
-      if (replace) {
-        writer.createOrReplace();
-      } else {
-        writer.create();
-      }
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) { // TableAlreadyExistsException, declared by create() (a checked exception in Java)
+      writer.create();
+    } catch (TableAlreadyExistsException e) {
       throw new IllegalStateException(target + " was created by another run while this one was embedding; nothing "
           + "was written. Run again: it adds the rows the table lacks.", e);
     }

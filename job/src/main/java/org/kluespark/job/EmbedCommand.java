@@ -168,7 +168,9 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
           RowPreview.print(spark.read().format("delta").load(settings.output()), settings.show(), out);
         }
         out.println(result.summaryLine());
-        out.println(result.metricsLine());
+        if (result.newRows() > 0) {
+          out.println(result.metricsLine());
+        }
         out.flush();
         return 0;
       }

@@ -84,13 +84,12 @@ final class IncrementalEmbed {
       target.replaceEmpty(spark, outputSchema, properties.all());
     }
     DeltaTable existing = found != null && replace ? target.requireDelta(spark) : found;
-    Dataset<Row> spread = InputSpreader.spread(input, partitions, spark.sparkContext().defaultParallelism(), err);
 
     String runId = "kluespark-incremental-" + UUID.randomUUID();
     EmbedJob job = new EmbedJob(spark, err, progressInterval);
     EmbedResult embedded;
     if (existing == null) {
-      CreateTableWriter<Row> writer = embedder.transform(spread).writeTo(target.identifier()).using("delta");
+      CreateTableWriter<Row> writer = embedder.transform(spread(input, partitions)).writeTo(target.identifier()).using("delta");
       for (Map.Entry<String, String> property : properties.all().entrySet()) {
         writer = writer.tableProperty(property.getKey(), property.getValue());
       }
@@ -98,7 +97,7 @@ final class IncrementalEmbed {
       embedded = job.tracked(input, target.toString(), start, () -> tagged(runId, () -> create(create, target)));
     } else {
       Dataset<Row> ids = existing.toDF().select(idCol);
-      Dataset<Row> missing = spread.join(ids, spread.col(idCol).equalTo(ids.col(idCol)), "left_anti");
+      Dataset<Row> missing = input.join(ids, input.col(idCol).equalTo(ids.col(idCol)), "left_anti");
       if (missing.isEmpty()) {
         long version = existing.history(1).select("version").head().getLong(0);
         return new IncrementalResult(0, inputRows, version, false, (System.nanoTime() - start) / 1e9,
@@ -106,7 +105,7 @@ final class IncrementalEmbed {
       }
       String quoted = "`" + idCol.replace("`", "``") + "`";
       embedded = job.tracked(input, target.toString(), start, () -> tagged(runId, () ->
-          existing.as("t").merge(embedder.transform(missing).as("s"), "t." + quoted + " = s." + quoted)
+          existing.as("t").merge(embedder.transform(spread(missing, partitions)).as("s"), "t." + quoted + " = s." + quoted)
               .whenNotMatched().insertAll().execute()));
     }
     DeltaTable written = target.requireDelta(spark);
@@ -118,6 +117,11 @@ final class IncrementalEmbed {
     long added = addedRows(commit.getJavaMap(1));
     return new IncrementalResult(added, inputRows - added, commit.getLong(0), true, embedded.seconds(),
         target.toString(), embedded.metrics());
+  }
+
+  /** The rows to embed over the cluster's task slots (or --partitions), after the anti-join: only when there are any. */
+  private Dataset<Row> spread(Dataset<Row> rows, Integer partitions) {
+    return InputSpreader.spread(rows, partitions, spark.sparkContext().defaultParallelism(), err);
   }
 
   /** CREATE TABLE AS SELECT: the rows and the properties in one commit. */

@@ -27,8 +27,8 @@ import org.kluespark.testing.TestModels;
 
 /**
  * {@link IncrementalEmbed} into catalog tables (the session's, in a temporary warehouse): a run whose task fails
- * part way commits nothing and the next run completes the table exactly once; two runs at once add each id once;
- * a table that is not Delta is refused.
+ * part way commits nothing and the next run completes the table exactly once; two runs started together in one JVM
+ * add each id once; a table that is not Delta is refused.
  */
 class IncrementalEmbedTableTest {
   private static final String FAILING_GUID = "klue-sts-sample-25";
@@ -71,6 +71,11 @@ class IncrementalEmbedTableTest {
     assertEveryIdOnce("incremental_failing");
   }
 
+  /**
+   * Two runs of one JVM commit one at a time (IncrementalEmbed's commit lock), so the later MERGE finds the ids the
+   * earlier one added and commits nothing. Runs on separate drivers rely on Delta's conflict check instead (a
+   * ConcurrentAppendException for the later commit), which this test does not reach.
+   */
   @Test
   void twoRunsAtOnceAddEachIdOnce() throws Exception {
     DeltaTarget table = DeltaTarget.table("incremental_racing");

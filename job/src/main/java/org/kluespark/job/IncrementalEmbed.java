@@ -3,6 +3,7 @@ package org.kluespark.job;
 import io.delta.tables.DeltaTable;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -104,9 +105,9 @@ final class IncrementalEmbed {
             target.toString(), org.kluespark.metrics.EmbeddingMetrics.ZERO);
       }
       String quoted = "`" + idCol.replace("`", "``") + "`";
-      embedded = job.tracked(input, target.toString(), start, () -> tagged(runId, () ->
-          existing.as("t").merge(embedder.transform(spread(missing, partitions)).as("s"), "t." + quoted + " = s." + quoted)
-              .whenNotMatched().insertAll().execute()));
+      Dataset<Row> source = embedder.transform(spread(missing, partitions));
+      embedded = job.tracked(input, target.toString(), start, () -> tagged(runId, () -> merge(existing, source,
+          "t." + quoted + " = s." + quoted, target)));
     }
     DeltaTable written = target.requireDelta(spark);
     Row commit = committed(written, runId);
@@ -122,6 +123,17 @@ final class IncrementalEmbed {
   /** The rows to embed over the cluster's task slots (or --partitions), after the anti-join: only when there are any. */
   private Dataset<Row> spread(Dataset<Row> rows, Integer partitions) {
     return InputSpreader.spread(rows, partitions, spark.sparkContext().defaultParallelism(), err);
+  }
+
+  /** The insert-only MERGE; a concurrent commit that added files this one read as absent fails it, as it should. */
+  private static void merge(DeltaTable table, Dataset<Row> source, String condition, DeltaTarget target) {
+    try {
+      table.as("t").merge(source.as("s"), condition).whenNotMatched().insertAll().execute();
+    } catch (ConcurrentModificationException e) { // Delta's ConcurrentAppendException and its siblings
+      throw new IllegalStateException("Another run changed " + target + " while this one was embedding, so this "
+          + "run committed nothing (no id is added twice). Run again: it adds the rows still missing. Delta: "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
   }
 
   /** CREATE TABLE AS SELECT: the rows and the properties in one commit. */

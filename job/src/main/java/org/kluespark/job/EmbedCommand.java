@@ -118,6 +118,16 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "such a row fails the job, naming its partition and index.")
   String errorCol;
 
+  @Option(names = "--incremental", description = "Write --output as a Delta table and add only the input rows "
+      + "whose --id-col value it does not have yet, in one Delta transaction (the first run creates it, with the "
+      + "model's fingerprint and settings as table properties). Running again adds nothing; a run with another "
+      + "model or settings is refused. --mode overwrite replaces the table with every input row.")
+  boolean incremental;
+
+  @Option(names = "--id-col", paramLabel = "COL", description = "With --incremental: the column that identifies "
+      + "a row (unique, never null).")
+  String idCol;
+
   @Option(names = "--conf", paramLabel = "FILE", description = "Properties file: kluespark.<option> keys set "
       + "options, spark.* keys configure the SparkSession.")
   Path conf;
@@ -166,7 +176,8 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       DeltaSupport.requireJar("--format delta", DeltaSupport::classPresent);
     }
     if (target.usesDelta()) {
-      DeltaSupport.requireJar("--output-format delta", DeltaSupport::classPresent);
+      DeltaSupport.requireJar(settings.incremental() ? "--incremental" : "--output-format delta",
+          DeltaSupport::classPresent);
     }
     // A table may be Delta whatever the options say, so a session the job builds gets Delta whenever it can.
     boolean configureDelta = needsDelta || (deltaOnClasspath && (source.isTable() || target.isTable()));
@@ -179,8 +190,11 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
             System::getenv);
       }
       InputSource.Opened opened = source.open(spark);
-      target.checkBeforeRun(spark, opened.files());
       EmbedSettings.setTextColumn(embedder, settings.textColumn(opened.format()));
+      if (settings.incremental()) {
+        return incremental(spark, settings, embedder, opened, target, out, err);
+      }
+      target.checkBeforeRun(spark, opened.files());
 
       EmbedResult result = new EmbedJob(spark, err, settings.progressInterval())
           .run(opened.rows(), settings.partitions(), embedder, target);
@@ -191,6 +205,29 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       out.println(result.metricsLine());
       out.flush();
     }
+    return 0;
+  }
+
+  /** --incremental: only the rows whose id the Delta output lacks, added in one transaction. */
+  private static int incremental(SparkSession spark, EmbedSettings settings, TextEmbedder embedder,
+      InputSource.Opened opened, OutputTarget target, PrintWriter out, PrintWriter err) {
+    if (!target.isTable()) {
+      // The output is meant to exist; only its place relative to the input is checked.
+      PathChecks.checkOutput(target.path(), WriteMode.OVERWRITE, opened.files(),
+          spark.sparkContext().hadoopConfiguration());
+    }
+    DeltaTarget delta = target.isTable() ? DeltaTarget.table(target.table()) : DeltaTarget.path(spark, target.path());
+    IncrementalResult result = new IncrementalEmbed(spark, err, settings.progressInterval()).run(opened.rows(),
+        embedder, settings.idCol(), delta, settings.mode() == WriteMode.OVERWRITE, settings.partitions(),
+        target.partitionBy());
+    if (settings.show() > 0) {
+      RowPreview.print(target.read(spark), settings.show(), out);
+    }
+    out.println(result.summaryLine());
+    if (result.newRows() > 0) {
+      out.println(result.metricsLine());
+    }
+    out.flush();
     return 0;
   }
 
@@ -229,7 +266,9 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         options.integer("partitions", partitions),
         showValue == null ? 0 : showValue,
         intervalSeconds == null ? DEFAULT_PROGRESS_INTERVAL : Duration.ofMillis(Math.round(intervalSeconds * 1000)),
-        options.flag("verbose", verboseFlag));
+        options.flag("verbose", verboseFlag),
+        options.flag("incremental", incremental),
+        options.string("id-col", idCol));
   }
 
   /** The option names a --conf file may set as kluespark.<name>: every embed option but --conf and help. */

@@ -30,21 +30,28 @@ final class EmbedJob {
     output.requireWritable(spark, embedder.transformSchema(rows.schema()));
     Dataset<Row> embedded = embedder.transform(
         InputSpreader.spread(rows, partitions, spark.sparkContext().defaultParallelism(), err));
+    return tracked(rows, output.toString(), start, () -> output.write(spark, embedded));
+  }
 
+  /**
+   * Runs {@code write} (which embeds {@code input}) with progress lines and counts its rows from the task metrics.
+   * {@code start} is the run's start, from {@link System#nanoTime()}.
+   */
+  EmbedResult tracked(Dataset<Row> input, String output, long start, Runnable write) {
     SparkContext sc = spark.sparkContext();
     ProgressTracker tracker = new ProgressTracker(System::nanoTime);
-    tracker.expectInputBytes(InputSize.bytes(rows, sc.hadoopConfiguration()));
+    tracker.expectInputBytes(InputSize.bytes(input, sc.hadoopConfiguration()));
     ProgressListener listener = new ProgressListener(UUID.randomUUID().toString(), tracker);
     sc.addSparkListener(listener);
     try {
-      writeTagged(sc, listener.runId(), tracker, () -> output.write(spark, embedded));
+      writeTagged(sc, listener.runId(), tracker, write);
       if (!ProgressListener.awaitDelivery(sc)) {
         err.println("kluespark: Spark's event queue did not drain in time; the row count below may be short.");
       }
     } finally {
       sc.removeSparkListener(listener);
     }
-    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output.toString(),
+    return new EmbedResult(tracker.rowsWritten(), (System.nanoTime() - start) / 1e9, output,
         tracker.metrics());
   }
 

@@ -33,7 +33,9 @@ record EmbedSettings(
     Integer partitions, // null: the input's, raised to the cluster's parallelism
     int show,
     Duration progressInterval, // zero: no progress lines
-    boolean verbose) {
+    boolean verbose,
+    boolean incremental, // --incremental: add only the rows whose id is not in the Delta output yet
+    String idCol) { // the row id of --incremental
 
   static final String SEQUENCE_OUTPUT_COL = "sequence_output";
 
@@ -47,6 +49,14 @@ record EmbedSettings(
     if (progressInterval.isNegative()) {
       throw new IllegalArgumentException("--progress-interval must be 0 (off) or more seconds, got "
           + progressInterval.toMillis() / 1000.0 + ".");
+    }
+    if (incremental && idCol == null) {
+      throw new IllegalArgumentException("--incremental needs --id-col COL: the input column that identifies a row "
+          + "(unique, never null), so a run can tell which rows the output already has.");
+    }
+    if (idCol != null && !incremental) {
+      throw new IllegalArgumentException("--id-col is only used with --incremental; add --incremental or drop "
+          + "--id-col.");
     }
   }
 
@@ -63,6 +73,15 @@ record EmbedSettings(
   }
 
   OutputTarget outputTarget(boolean deltaOnClasspath) {
+    if (incremental) {
+      if (outputFormat == OutputFormat.PARQUET) {
+        throw new IllegalArgumentException("--incremental writes a Delta table (one transaction per run, ids "
+            + "checked inside it); drop --output-format parquet or pass --output-format delta.");
+      }
+      return outputTable != null
+          ? OutputTarget.table(outputTable, OutputFormat.DELTA, mode, partitionBy, deltaOnClasspath)
+          : OutputTarget.path(output, OutputFormat.DELTA, mode, partitionBy);
+    }
     return outputTable != null
         ? OutputTarget.table(outputTable, outputFormat, mode, partitionBy, deltaOnClasspath)
         : OutputTarget.path(output, outputFormat, mode, partitionBy);

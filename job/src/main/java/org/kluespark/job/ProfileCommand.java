@@ -105,7 +105,7 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       InputSource.Read read = source.read(spark);
       String text = textCol != null ? textCol : read.defaultTextColumn();
       TextEmbedder embedder = embedder(text);
-      embedder.transformSchema(read.rows().schema()); // names the columns there are when one is missing
+      checkColumns(embedder, read.rows().schema());
 
       progress(err, "counting the input's rows and drawing a sample of " + sample);
       ProfileSample drawn = ProfileSample.draw(read.rows(), text, pairCol, sample);
@@ -162,6 +162,18 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     if (calibrationRows < 0) {
       throw new IllegalArgumentException("--calibration-rows must be 0 (no time estimate) or more, got "
           + calibrationRows + ".");
+    }
+  }
+
+  /** The stage's own check, which names the columns there are; its Param names become the options' names. */
+  private static void checkColumns(TextEmbedder embedder, org.apache.spark.sql.types.StructType schema) {
+    try {
+      embedder.transformSchema(schema);
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage())
+          .replaceFirst("^inputCol: ", "--text-col: ")
+          .replaceFirst("^pairCol: ", "--pair-col: ");
+      throw new IllegalArgumentException(message, e);
     }
   }
 

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.kluespark.embed.BatchPlanner;
 import org.kluespark.embed.DuplicateRows;
@@ -107,8 +109,11 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       TextEmbedder embedder = embedder(text);
       checkColumns(embedder, read.rows().schema());
 
-      progress(err, "counting the input's rows and drawing a sample of " + sample);
-      ProfileSample drawn = ProfileSample.draw(read.rows(), text, pairCol, sample);
+      progress(err, "counting the input's rows and repeats (one pass, no tokenizing)");
+      Dataset<Row> texts = ProfileSample.texts(read.rows(), text, pairCol);
+      WindowRepeats repeats = WindowRepeats.count(texts, pairCol != null, DEFAULT_WINDOW_SIZE);
+      progress(err, "drawing a sample of " + sample + " rows");
+      ProfileSample drawn = ProfileSample.draw(texts, pairCol != null, repeats.rows(), sample);
       TokenizerBundle tokenizerBundle = ModelBundleLoader.loadTokenizer(model, spark.sparkContext().hadoopConfiguration());
       int[] lengths;
       try (TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBundle.tokenizerBytes(), NO_TRUNCATION)) {
@@ -141,11 +146,12 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
         progress(err, "calibrating: embedding " + picked.length + " sample rows at maxSeqLength " + chosen);
         embedder.setMaxSeqLength(chosen).setReuseDuplicates(false);
         calibration = Calibration.run(spark, embedder, calibrationInputs, text, pairCol);
-        estimate = ComputeEstimate.of(shape, TokenWork.of(clipped), drawn.nonNullInputRows(), padding.runShare(),
+        estimate = ComputeEstimate.of(shape, TokenWork.of(clipped), repeats.rows() - repeats.nullRows(),
+            repeats.runShare(),
             TokenWork.of(calibrationLengths), calibration.seconds());
       }
 
-      new ProfileReport(source.describe(read.format()), text, pairCol, drawn, tokenLengths,
+      new ProfileReport(source.describe(read.format()), text, pairCol, drawn, repeats, tokenLengths,
           repeatShare(drawn.rows(), false), pairCol == null ? Double.NaN : repeatShare(drawn.rows(), true),
           chosen, batch, DEFAULT_WINDOW_SIZE, padding, shape, calibration, estimate, advice,
           embedLine(source, read.format(), text, advice.maxSeqLength()), spark.sparkContext().master())

@@ -16,7 +16,8 @@ import org.kluespark.job.profile.TokenLengths;
  * @param shape null when the model's config.json does not give it (no GFLOP)
  * @param calibration null with --calibration-rows 0 (and then no estimate)
  */
-record ProfileReport(String input, String textCol, String pairCol, ProfileSample sample, TokenLengths lengths,
+record ProfileReport(String input, String textCol, String pairCol, ProfileSample sample, WindowRepeats repeats,
+    TokenLengths lengths,
     double textRepeatShare, double pairRepeatShare, int maxSeqLength, int batchSize, int windowSize,
     PaddingSimulation.Result padding, EncoderShape shape, Calibration calibration, ComputeEstimate estimate,
     SeqLengthAdvice advice, String embedLine, String master) {
@@ -24,10 +25,10 @@ record ProfileReport(String input, String textCol, String pairCol, ProfileSample
   void print(PrintWriter out) {
     out.printf(Locale.ROOT, "kluespark profile: %s, column %s%s%n", input, textCol,
         pairCol == null ? "" : " with pair column " + pairCol);
-    out.printf(Locale.ROOT, "rows: %,d in the input; %,d sampled (Dataset.sample, seed %d, from every partition)"
-        + "%s%n", sample.inputRows(), sample.sampledRows(), ProfileSample.SEED,
-        sample.nullRows() == 0 ? "" : String.format(Locale.ROOT, ", %,d of them null (null outputs)",
-            sample.nullRows()));
+    out.printf(Locale.ROOT, "rows: %,d in the input%s; %,d sampled (Dataset.sample, seed %d, from every partition)"
+        + "%n", repeats.rows(), repeats.nullRows() == 0 ? ""
+            : String.format(Locale.ROOT, " (%,d with a null text: null outputs)", repeats.nullRows()),
+        sample.sampledRows(), ProfileSample.SEED);
 
     out.println();
     out.println("Tokens per row (special tokens included, before truncation)");
@@ -49,13 +50,13 @@ record ProfileReport(String input, String textCol, String pairCol, ProfileSample
     out.println();
     out.println("Repeated rows (reuseDuplicates runs each distinct row of a window once)");
     if (pairCol == null) {
-      out.printf(Locale.ROOT, "  %s of sampled rows repeat an earlier sampled text%n", percent(textRepeatShare));
+      out.printf(Locale.ROOT, "  sample: %s of sampled rows repeat an earlier sampled text%n", percent(textRepeatShare));
     } else {
-      out.printf(Locale.ROOT, "  %s of sampled rows repeat an earlier (text, pair) pair; %s repeat the first text "
-          + "alone%n", percent(pairRepeatShare), percent(textRepeatShare));
+      out.printf(Locale.ROOT, "  sample: %s of sampled rows repeat an earlier (text, pair) pair; %s repeat the first "
+          + "text alone%n", percent(pairRepeatShare), percent(textRepeatShare));
     }
-    out.printf(Locale.ROOT, "  within windows of %,d sample rows the model would skip %s of rows%n", windowSize,
-        percent(1 - padding.runShare()));
+    out.printf(Locale.ROOT, "  whole input: %s of rows repeat an earlier row of their window (%,d consecutive rows "
+        + "of a partition): the model runs them once%n", percent(1 - repeats.runShare()), windowSize);
 
     out.println();
     out.printf(Locale.ROOT, "Padding efficiency at maxSeqLength %d, batch size %d (BatchPlanner, CPU)%n",
@@ -80,8 +81,8 @@ record ProfileReport(String input, String textCol, String pairCol, ProfileSample
           calibration.rows(), calibration.seconds(), master, calibration.slots(), estimate.rateInGflops()
               ? String.format(Locale.ROOT, "%.1f GFLOP/s", estimate.rate())
               : String.format(Locale.ROOT, "%,.0f tokens/s", estimate.rate()));
-      out.printf(Locale.ROOT, "  time: about %s of embedding on this session's cores (without Spark start-up, "
-          + "model loading, reading and writing)%n", duration(estimate.seconds()));
+      out.printf(Locale.ROOT, "  time: about %s of embedding on this session's cores (repeats reused; without "
+          + "Spark start-up, model loading, reading and writing)%n", duration(estimate.seconds()));
     }
 
     out.println();

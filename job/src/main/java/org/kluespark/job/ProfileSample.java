@@ -13,7 +13,7 @@ import org.kluespark.tokenize.TextTokenizer;
 /**
  * The rows {@code kluespark profile} looks at: a Bernoulli sample ({@code Dataset.sample}, fixed seed) of the
  * text (and pair) columns, which draws from every partition, unlike {@code limit}, which reads the first rows
- * only (often one source or one day when the input is sorted). The sample's fraction comes from a row count,
+ * only (often one source or one day when the input is sorted). The sample's fraction comes from the row count,
  * oversampled a little so the sample rarely comes out short, then thinned to the size asked for with an
  * even stride that keeps input order.
  *
@@ -25,17 +25,23 @@ record ProfileSample(List<TextInput> rows, long inputRows, int nullRows) {
   static final long SEED = 42;
   private static final double OVERSAMPLE = 1.2;
 
-  static ProfileSample draw(Dataset<Row> input, String textCol, String pairCol, int size) {
-    Column[] columns = pairCol == null ? new Column[] {col(textCol)} : new Column[] {col(textCol), col(pairCol)};
-    Dataset<Row> texts = input.select(columns);
-    long count = texts.count();
+  /** The text (and pair) columns alone, in that order. */
+  static Dataset<Row> texts(Dataset<Row> input, String textCol, String pairCol) {
+    return input.select(pairCol == null ? new Column[] {col(textCol)} : new Column[] {col(textCol), col(pairCol)});
+  }
+
+  /**
+   * @param texts {@link #texts} of the input
+   * @param count its rows
+   */
+  static ProfileSample draw(Dataset<Row> texts, boolean pairs, long count, int size) {
     double fraction = count == 0 ? 1 : Math.min(1.0, OVERSAMPLE * size / count);
     List<Row> sampled = fraction >= 1 ? texts.collectAsList() : texts.sample(false, fraction, SEED).collectAsList();
     List<TextInput> rows = new ArrayList<>();
     int nulls = 0;
     for (Row row : evenlySpaced(sampled, size)) {
       String first = row.isNullAt(0) ? null : row.getString(0);
-      TextInput text = pairCol == null ? TextInput.of(first)
+      TextInput text = !pairs ? TextInput.of(first)
           : TextInput.ofPair(first, row.isNullAt(1) ? null : row.getString(1));
       if (text.isNull()) {
         nulls++;
@@ -49,11 +55,6 @@ record ProfileSample(List<TextInput> rows, long inputRows, int nullRows) {
   /** Rows counted in the sample, null ones included. */
   int sampledRows() {
     return rows.size() + nullRows;
-  }
-
-  /** The input's rows with a text, estimated from the sample's share of null rows. */
-  long nonNullInputRows() {
-    return sampledRows() == 0 ? 0 : Math.round((double) inputRows * rows.size() / sampledRows());
   }
 
   /** Each row's token count, special tokens included and not truncated ({@code tokenizer} must not cut). */

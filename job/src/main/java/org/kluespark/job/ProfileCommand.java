@@ -120,6 +120,10 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
         progress(err, "tokenizing " + drawn.rows().size() + " rows");
         lengths = drawn.lengths(tokenizer);
       }
+      if (drawn.sampledRows() == 0) {
+        throw new IllegalArgumentException(source.describe(read.format()) + " has no rows; there is nothing to "
+            + "profile.");
+      }
       if (lengths.length == 0) {
         throw new IllegalArgumentException("Every sampled row of " + source.describe(read.format()) + " has a null "
             + text + (pairCol == null ? "" : " or " + pairCol) + "; there is nothing to profile.");
@@ -133,22 +137,14 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
           BatchPlanner.batchCostTokens(ExecutionTarget.CPU), true);
       EncoderShape shape = EncoderShape.parse(configJson(tokenizerBundle)).orElse(null);
 
-      ComputeEstimate estimate = null;
       Calibration calibration = null;
+      ComputeEstimate estimate = null;
       if (calibrationRows > 0) {
         int[] picked = ProfileSample.evenlySpacedIndices(drawn.rows().size(), calibrationRows);
-        List<TextInput> calibrationInputs = new ArrayList<>(picked.length);
-        int[] calibrationLengths = new int[picked.length];
-        for (int i = 0; i < picked.length; i++) {
-          calibrationInputs.add(drawn.rows().get(picked[i]));
-          calibrationLengths[i] = clipped[picked[i]];
-        }
         progress(err, "calibrating: embedding " + picked.length + " sample rows at maxSeqLength " + chosen);
-        embedder.setMaxSeqLength(chosen).setReuseDuplicates(false);
-        calibration = Calibration.run(spark, embedder, calibrationInputs, text, pairCol);
+        calibration = calibrate(spark, embedder.setMaxSeqLength(chosen), drawn.rows(), picked, text);
         estimate = ComputeEstimate.of(shape, TokenWork.of(clipped), repeats.rows() - repeats.nullRows(),
-            repeats.runShare(),
-            TokenWork.of(calibrationLengths), calibration.seconds());
+            repeats.runShare(), TokenWork.of(pick(clipped, picked)), calibration.seconds());
       }
 
       new ProfileReport(source.describe(read.format()), text, pairCol, drawn, repeats, tokenLengths,
@@ -159,6 +155,24 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       out.flush();
     }
     return 0;
+  }
+
+  /** Every picked row run through the stage (duplicate reuse off: the rate must be the model's own). */
+  private Calibration calibrate(SparkSession spark, TextEmbedder embedder, List<TextInput> rows, int[] picked,
+      String text) {
+    List<TextInput> chosenRows = new ArrayList<>(picked.length);
+    for (int index : picked) {
+      chosenRows.add(rows.get(index));
+    }
+    return Calibration.run(spark, embedder.setReuseDuplicates(false), chosenRows, text, pairCol);
+  }
+
+  private static int[] pick(int[] values, int[] indices) {
+    int[] picked = new int[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      picked[i] = values[indices[i]];
+    }
+    return picked;
   }
 
   private void checkOptions() {

@@ -136,6 +136,13 @@ class ProfileCommandTest {
   }
 
   @Test
+  void emptyInput() throws Exception {
+    Path empty = java.nio.file.Files.writeString(tmp.resolve("empty.jsonl"), "");
+    assertUsageError(CliRun.of("profile", "--model", "minilm", "--input", empty.toString(), "--format", "text"),
+        "--input " + empty + " (text) has no rows; there is nothing to profile.");
+  }
+
+  @Test
   void sampleMustBePositive() {
     assertUsageError(CliRun.of("profile", "--model", "minilm", "--input", stsSample, "--sample", "0"),
         "--sample must be 1 or more rows, got 0.");

@@ -138,14 +138,14 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       EncoderShape shape = EncoderShape.parse(configJson(tokenizerBundle)).orElse(null);
 
       Calibration calibration = null;
-      ComputeEstimate estimate = null;
+      int[] picked = ProfileSample.evenlySpacedIndices(drawn.rows().size(), calibrationRows);
       if (calibrationRows > 0) {
-        int[] picked = ProfileSample.evenlySpacedIndices(drawn.rows().size(), calibrationRows);
         progress(err, "calibrating: embedding " + picked.length + " sample rows at maxSeqLength " + chosen);
         calibration = calibrate(spark, embedder.setMaxSeqLength(chosen), drawn.rows(), picked, text);
-        estimate = ComputeEstimate.of(shape, TokenWork.of(clipped), repeats.rows() - repeats.nullRows(),
-            repeats.runShare(), TokenWork.of(pick(clipped, picked)), calibration.seconds());
       }
+      ComputeEstimate estimate = ComputeEstimate.of(shape, TokenWork.of(clipped), repeats.rows() - repeats.nullRows(),
+          repeats.runShare(), calibration == null ? null : TokenWork.of(pick(clipped, picked)),
+          calibration == null ? Double.NaN : calibration.seconds());
 
       new ProfileReport(source.describe(read.format()), text, pairCol, drawn, repeats, tokenLengths,
           repeatShare(drawn.rows(), false), pairCol == null ? Double.NaN : repeatShare(drawn.rows(), true),

@@ -14,7 +14,7 @@ import org.kluespark.job.profile.TokenLengths;
  *
  * @param pairRepeatShare NaN without a pair column
  * @param shape null when the model's config.json does not give it (no GFLOP)
- * @param calibration null with --calibration-rows 0 (and then no estimate)
+ * @param calibration null with --calibration-rows 0 (and then no time estimate)
  */
 record ProfileReport(String input, String textCol, String pairCol, ProfileSample sample, WindowRepeats repeats,
     TokenLengths lengths,
@@ -69,7 +69,7 @@ record ProfileReport(String input, String textCol, String pairCol, ProfileSample
     if (shape == null) {
       out.println("  GFLOP: unknown (the model's config.json lacks hidden_size, num_hidden_layers or "
           + "intermediate_size)");
-    } else if (estimate != null) {
+    } else {
       out.printf(Locale.ROOT, "  compute: %,.1f GFLOP (2 x %,d non-embedding parameters x %,d real tokens, plus "
           + "attention; repeats included)%n", estimate.gflop(), shape.nonEmbeddingParameters(),
           estimate.work().tokens());

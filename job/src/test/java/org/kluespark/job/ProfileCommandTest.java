@@ -82,6 +82,7 @@ class ProfileCommandTest {
         .contains("  3-3 | " + "#".repeat(40) + "       5 (100.0%)") // [CLS] a [SEP]
         .contains("mean 3.0   p50 3   p90 3   p99 3   max 3")
         .contains("64: 0.0%  128: 0.0%  256: 0.0%  512: 0.0%")
+        .containsPattern("compute: [\\d.]+ GFLOP \\(2 x 10,646,784 non-embedding parameters x 15 real tokens")
         .contains("time: not estimated (--calibration-rows 0)")
         .contains("Recommended maxSeqLength: 64 (the shortest that cuts at most 1.0% of rows: it cuts 0.0%; "
             + "the model takes up to 512)")

@@ -64,6 +64,15 @@ class ComputeEstimateTest {
   }
 
   @Test
+  void withoutACalibrationOnlyTheWork() {
+    ComputeEstimate estimate = ComputeEstimate.of(MINILM, TokenWork.of(new int[] {8, 8}), 100, 1.0, null, Double.NaN);
+
+    assertThat(estimate.gflop()).isCloseTo(MINILM.flops(new TokenWork(100, 800, 6400)) / 1e9, within(1e-9));
+    assertThat(estimate.seconds()).isNaN();
+    assertThat(estimate.rate()).isNaN();
+  }
+
+  @Test
   void refusesANonPositiveCalibrationTime() {
     TokenWork work = TokenWork.of(new int[] {8});
     assertThatThrownBy(() -> ComputeEstimate.of(MINILM, work, 10, 1.0, work, 0))

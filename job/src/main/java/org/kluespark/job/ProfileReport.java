@@ -55,8 +55,9 @@ record ProfileReport(String input, String textCol, String pairCol, ProfileSample
       out.printf(Locale.ROOT, "  sample: %s of sampled rows repeat an earlier (text, pair) pair; %s repeat the first "
           + "text alone%n", percent(pairRepeatShare), percent(textRepeatShare));
     }
-    out.printf(Locale.ROOT, "  whole input: %s of rows repeat an earlier row of their window (%,d consecutive rows "
-        + "of a partition): the model runs them once%n", percent(1 - repeats.runShare()), windowSize);
+    out.printf(Locale.ROOT, "  whole input: %s of rows (%s of characters) repeat an earlier row of their window "
+        + "(%,d consecutive rows of a partition): the model runs them once%n", percent(repeats.repeatShare()),
+        percent(1 - repeats.runShare()), windowSize);
 
     out.println();
     out.printf(Locale.ROOT, "Padding efficiency at maxSeqLength %d, batch size %d (BatchPlanner, CPU)%n",

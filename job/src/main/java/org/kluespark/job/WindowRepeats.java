@@ -15,23 +15,31 @@ import org.kluespark.embed.TextInput;
  * consecutive rows of a partition, as the stage cuts them. A sample cannot tell this: two copies of a text are
  * rarely both sampled, and the stage only reuses within a window.
  *
+ * <p>Repeats are often not average rows (a premise repeated for each of its hypotheses is longer than they
+ * are), so the work they save is measured in characters too, which track token counts within a language.
+ *
  * @param rows every row of the input
  * @param nullRows rows with a null text (or pair text)
  * @param repeats rows that repeat an earlier row of their window
+ * @param chars characters of the non-null rows (text plus pair text)
+ * @param repeatChars characters of the repeats
  */
-record WindowRepeats(long rows, long nullRows, long repeats) implements Serializable {
+record WindowRepeats(long rows, long nullRows, long repeats, long chars, long repeatChars) implements Serializable {
+
 
   /** @param texts the text column, and the pair column when {@code pairs}, in that order */
   static WindowRepeats count(Dataset<Row> texts, boolean pairs, int windowSize) {
     return texts.javaRDD()
         .mapPartitions((Iterator<Row> partition) -> List.of(countPartition(partition, pairs, windowSize)).iterator())
-        .fold(new WindowRepeats(0, 0, 0), WindowRepeats::plus);
+        .fold(new WindowRepeats(0, 0, 0, 0, 0), WindowRepeats::plus);
   }
 
   static WindowRepeats countPartition(Iterator<Row> partition, boolean pairs, int windowSize) {
     long rows = 0;
     long nulls = 0;
     long repeats = 0;
+    long chars = 0;
+    long repeatChars = 0;
     List<TextInput> window = new ArrayList<>(windowSize);
     while (partition.hasNext()) {
       Row row = partition.next();
@@ -40,29 +48,41 @@ record WindowRepeats(long rows, long nullRows, long repeats) implements Serializ
       rows++;
       nulls += input.isNull() ? 1 : 0;
       window.add(input.isNull() ? null : input);
+      chars += chars(input);
       if (window.size() == windowSize || !partition.hasNext()) {
-        repeats += repeatsIn(window);
+        int[] sameAs = DuplicateRows.firstOccurrences(window);
+        for (int i = 0; i < sameAs.length; i++) {
+          if (sameAs[i] != DuplicateRows.FIRST) {
+            repeats++;
+            repeatChars += chars(window.get(i));
+          }
+        }
         window.clear();
       }
     }
-    return new WindowRepeats(rows, nulls, repeats);
+    return new WindowRepeats(rows, nulls, repeats, chars, repeatChars);
   }
 
-  private static long repeatsIn(List<TextInput> window) {
-    long repeats = 0;
-    for (int sameAs : DuplicateRows.firstOccurrences(window)) {
-      repeats += sameAs == DuplicateRows.FIRST ? 0 : 1;
+  private static long chars(TextInput input) {
+    if (input == null || input.isNull()) {
+      return 0;
     }
-    return repeats;
+    return input.text().length() + (input.pair() == null ? 0 : input.pair().length());
   }
 
   WindowRepeats plus(WindowRepeats other) {
-    return new WindowRepeats(rows + other.rows, nullRows + other.nullRows, repeats + other.repeats);
+    return new WindowRepeats(rows + other.rows, nullRows + other.nullRows, repeats + other.repeats,
+        chars + other.chars, repeatChars + other.repeatChars);
   }
 
-  /** The share of non-null rows the model runs: 1 − repeats / non-null rows. */
-  double runShare() {
+  /** The share of non-null rows that repeat an earlier row of their window. */
+  double repeatShare() {
     long nonNull = rows - nullRows;
-    return nonNull == 0 ? 1 : 1 - (double) repeats / nonNull;
+    return nonNull == 0 ? 0 : (double) repeats / nonNull;
+  }
+
+  /** The share of the work the model does, by characters: 1 − repeats' characters / all characters. */
+  double runShare() {
+    return chars == 0 ? 1 : 1 - (double) repeatChars / chars;
   }
 }

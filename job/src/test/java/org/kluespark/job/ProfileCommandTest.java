@@ -55,7 +55,7 @@ class ProfileCommandTest {
         .containsPattern("mean [\\d.]+ +p50 \\d+ +p90 \\d+ +p99 \\d+ +max \\d+")
         .containsPattern("Rows cut at maxSeqLength\n +64: [\\d.]+% +128: [\\d.]+% +256: [\\d.]+% +512: [\\d.]+%")
         .contains("of sampled rows repeat an earlier (text, pair) pair;")
-        .contains("whole input: 0.0% of rows repeat an earlier row of their window")
+        .contains("whole input: 0.0% of rows (0.0% of characters) repeat an earlier row of their window")
         .containsPattern("Padding efficiency at maxSeqLength \\d+, batch size 32 \\(BatchPlanner, CPU\\)\n"
             + " +[\\d.]+%: [\\d,]+ real tokens / [\\d,]+ padded tokens in \\d+ batches")
         .containsPattern("compute: [\\d,.]+ GFLOP \\(2 x 10,646,784 non-embedding parameters x [\\d,]+ real tokens")
@@ -78,7 +78,8 @@ class ProfileCommandTest {
         .contains("rows: 6 in the input (1 with a null text: null outputs); 6 sampled (Dataset.sample, seed 42, "
             + "from every partition)")
         .contains("sample: 60.0% of sampled rows repeat an earlier sampled text") // a, b, [a], [a], [b] of 5
-        .contains("whole input: 60.0% of rows repeat an earlier row of their window (1,024 consecutive rows")
+        .contains("whole input: 60.0% of rows (60.0% of characters) repeat an earlier row of their window (1,024 "
+            + "consecutive rows")
         .contains("  3-3 | " + "#".repeat(40) + "       5 (100.0%)") // [CLS] a [SEP]
         .contains("mean 3.0   p50 3   p90 3   p99 3   max 3")
         .contains("64: 0.0%  128: 0.0%  256: 0.0%  512: 0.0%")

@@ -3,7 +3,7 @@ package org.kluespark.job.profile;
 /**
  * The full job's work and embedding time, scaled from a sample and a calibration run: the calibration's rate
  * (GFLOP/s when the model's shape is known, else real tokens/s) applied to the whole input's work, of which only
- * the rows the model runs count (repeats reuse an earlier row's vectors).
+ * the share the model runs counts (repeats reuse an earlier row's vectors).
  *
  * @param work the whole input's work, repeats included (as the benchmark counts it)
  * @param gflop its GFLOP, or NaN without the model's shape
@@ -17,7 +17,7 @@ public record ComputeEstimate(TokenWork work, double gflop, double rate, boolean
    * @param shape the model's shape, or null when its config.json lacks it
    * @param sample the sample's work at the chosen maxSeqLength
    * @param inputRows non-null rows of the whole input (estimated)
-   * @param runShare the share of rows the model runs (1 without duplicate reuse)
+   * @param runShare the share of the work the model runs (1 without duplicate reuse)
    * @param calibration the calibration rows' work (every row run), or null for the work alone
    * @param calibrationSeconds how long the calibration rows took
    */
@@ -27,7 +27,7 @@ public record ComputeEstimate(TokenWork work, double gflop, double rate, boolean
       throw new IllegalArgumentException("Invalid calibration time (must be > 0 s): " + calibrationSeconds);
     }
     if (!(runShare > 0 && runShare <= 1)) {
-      throw new IllegalArgumentException("Invalid share of rows run (must be in (0, 1]): " + runShare);
+      throw new IllegalArgumentException("Invalid share of work run (must be in (0, 1]): " + runShare);
     }
     TokenWork full = sample.scaledTo(inputRows);
     double fullWork = shape == null ? full.tokens() : shape.flops(full);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code kluespark} command: {@code embed}, {@code info}, {@code convert} and {@code synth}. The entry point of job/bin/kluespark and of
+ * The {@code kluespark} command: {@code embed}, {@code profile}, {@code info}, {@code convert} and {@code synth}. The entry point of job/bin/kluespark and of
  * the spark-submit jar.
  *
  * <p>Exit codes: 0 success, 2 a usage or input problem (the message says what to fix), 1 any other failure.
@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "kluespark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "BERT-family text embeddings at Spark scale with ONNX Runtime.",
     subcommands = {EmbedCommand.class, InfoCommand.class, ConvertCommand.class, QuantizeCommand.class,
-        SynthCommand.class})
+        SynthCommand.class, ProfileCommand.class})
 public final class KlueSparkCli implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.kluespark.job.profile.EncoderShape;
+import org.kluespark.job.profile.TokenWork;
 
 /**
  * A BERT-family encoder's size as its {@code config.json} gives it, and the floating-point work of a forward
@@ -16,7 +18,8 @@ import java.util.Optional;
  * parameter and real token, plus attention's two products per layer and row, Q·Kᵀ and P·V, each seq² × hidden
  * multiply-adds at the row's real length: 2 × 2 × seq² × hidden. Padding is not counted (the rows' real
  * lengths only), so a system is not credited for work spent on pad tokens. Embedding look-ups, softmax,
- * LayerNorm arithmetic, GELU and pooling are left out; they are a few percent.
+ * LayerNorm arithmetic, GELU and pooling are left out; they are a few percent. The count itself is
+ * {@link EncoderShape}'s, which {@code kluespark profile} uses too, so its GFLOP estimate and these agree.
  */
 record ModelShape(int hidden, int layers, int intermediate) {
 
@@ -25,14 +28,16 @@ record ModelShape(int hidden, int layers, int intermediate) {
    * (2 h i + i + h) and two LayerNorms (4 h). The pooler (h² + h, once per row) is left out.
    */
   long nonEmbeddingParameters() {
-    long h = hidden;
-    long i = intermediate;
-    return layers * (4 * h * h + 2 * h * i + 9 * h + i);
+    return encoder().nonEmbeddingParameters();
   }
 
   /** FLOP of a forward pass over rows with these real-token totals. */
   double flops(TokenStats tokens) {
-    return 2.0 * nonEmbeddingParameters() * tokens.tokens() + 4.0 * layers * hidden * tokens.squaredTokens();
+    return encoder().flops(new TokenWork(tokens.rows(), tokens.tokens(), tokens.squaredTokens()));
+  }
+
+  private EncoderShape encoder() {
+    return new EncoderShape(hidden, layers, intermediate);
   }
 
   /** The shape in {@code bundleDir/config.json}, or empty when the file or one of its fields is missing. */

@@ -38,12 +38,12 @@ final class DeltaTarget {
     }
   }
 
-  /** A table of the session's catalog ({@code db.name} or {@code name}), named in messages as {@code table name}. */
+  /** A table of the session's catalog ({@code db.name} or {@code name}), named in messages as its option. */
   static DeltaTarget table(String name) {
-    return new DeltaTarget(null, name, "table " + name);
+    return new DeltaTarget(null, name, "--output-table " + name);
   }
 
-  /** For messages: {@code --output PATH} or {@code table NAME}. */
+  /** For messages: {@code --output PATH} or {@code --output-table NAME}. */
   @Override
   public String toString() {
     return described;

@@ -99,7 +99,7 @@ class IncrementalEmbedTableTest {
     sts.select("guid", "sentence1").write().format("parquet").saveAsTable("incremental_parquet");
     assertThatThrownBy(() -> run(sts, DeltaTarget.table("incremental_parquet")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("table incremental_parquet exists and is not a Delta table.");
+        .hasMessageStartingWith("--output-table incremental_parquet exists and is not a Delta table.");
   }
 
   private static IncrementalResult run(Dataset<Row> input, DeltaTarget table) {

@@ -165,7 +165,41 @@ class IncrementalEmbedTest {
     assertUsageError(incremental(all, output), "--output " + output + " exists and is not a Delta table");
   }
 
+  @Test
+  void intoACatalogTablePartitionedByTheFirstRun() throws Exception {
+    String table = "incremental_by_source";
+    Path first = input("table-first", stsLines.subList(0, 12));
+    assertSummary(incrementalIntoTable(first, table, "--partition-by", "source"), "12 new rows, 0 already embedded");
+    assertSummary(incrementalIntoTable(all, table), "18 new rows, 12 already embedded");
+    assertSummary(incrementalIntoTable(all, table, "--partition-by", "source"), "0 new rows, 30 already embedded");
+
+    SparkSession spark = SparkTestSession.get();
+    assertThat(vectorsById(spark.table(table).collectAsList())).hasSize(30);
+    DeltaTable delta = DeltaTable.forName(spark, table);
+    assertThat(delta.detail().select("partitionColumns").head().<String>getList(0)).containsExactly("source");
+    assertThat(DeltaTarget.properties(delta)).containsEntry("kluespark.idCol", "guid");
+
+    assertUsageError(incrementalIntoTable(all, table, "--partition-by", "guid"), "--partition-by guid: --output-table "
+        + table + " is partitioned by source. Drop --partition-by (new rows go into the table's own partitions), "
+        + "or pass --mode overwrite to rebuild it.");
+  }
+
+  @Test
+  void parquetOutputFormatIsRefused() {
+    assertUsageError(incremental(all, output("as-parquet"), "--output-format", "parquet"),
+        "--incremental writes a Delta table (one transaction per run, ids checked inside it); drop --output-format "
+            + "parquet or pass --output-format delta.");
+  }
+
   // ---- helpers ----
+
+  private static CliRun incrementalIntoTable(Path input, String table, String... extra) {
+    List<String> args = new ArrayList<>(List.of("embed", "--model", "minilm", "--input", input.toString(),
+        "--output-table", table, "--master", "local[2]", "--progress-interval", "0", "--text-col", "sentence1",
+        "--pair-col", "sentence2", "--incremental", "--id-col", "guid"));
+    args.addAll(List.of(extra));
+    return CliRun.of(args.toArray(String[]::new));
+  }
 
   /** The incremental run of the STS pairs, with minilm unless {@code extra} names another --model. */
   static CliRun incremental(Path input, String output, String... extra) {

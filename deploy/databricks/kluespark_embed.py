@@ -10,7 +10,9 @@
 # MAGIC   17.3 LTS (`17.3.x-scala2.13`) on CPU nodes. GPU workers, e.g. `g5.xlarge` (AWS),
 # MAGIC   `Standard_NC4as_T4_v3` (Azure). The runtime must provide CUDA 12 and cuDNN 9 for ONNX Runtime 1.28.
 # MAGIC - Access mode **dedicated (single user)**: the wrapper and the CLI call the driver JVM through py4j,
-# MAGIC   which standard/shared access mode and serverless compute do not allow.
+# MAGIC   which standard/shared access mode and serverless compute do not allow. On standard (shared) access
+# MAGIC   mode, Spark Connect reaches the SQL functions `klue_embed`, `klue_embed_pair` instead (README,
+# MAGIC   "Databricks shared and serverless compute").
 # MAGIC - Spark config: `spark.task.resource.gpu.amount 0.25` lets four tasks share each GPU (one ONNX Runtime
 # MAGIC   session per executor serves them).
 # MAGIC
@@ -77,7 +79,7 @@ sts = spark.read.table("main.kluespark.klue_sts_dev")  # columns sentence1, sent
 embedder = TextEmbedder(modelPath=MODEL_DIR, inputCol="sentence1", pairCol="sentence2", maxSeqLength=128,
                         device="auto")
 embedded = embedder.transform(sts)
-embedded.write.mode("overwrite").saveAsTable("main.kluespark.klue_sts_dev_embedded")
+embedded.write.format("delta").mode("overwrite").saveAsTable("main.kluespark.klue_sts_dev_embedded")
 display(spark.read.table("main.kluespark.klue_sts_dev_embedded").select("sentence1", "pooled_output").limit(5))
 
 # COMMAND ----------
@@ -107,13 +109,18 @@ display(predictions.select("title", "label", "prediction").limit(10))
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## 4. The same job without a notebook
+# MAGIC ## 4. Nightly: embed only the new rows (Delta tables, incremental)
 # MAGIC
-# MAGIC `deploy/databricks/job.json` (Jobs API 2.1) runs `kluespark embed` as a JAR task on a new GPU cluster:
+# MAGIC `kluespark embed --incremental --id-col guid` embeds the rows of the input table whose `guid` the output
+# MAGIC table lacks and adds them in one Delta transaction (an insert-only MERGE), so a rerun adds nothing and a
+# MAGIC failed run leaves the table as it was. The output table records the model's fingerprint and settings as
+# MAGIC table properties; a run with another model or pooling is refused. `deploy/databricks/job.json`
+# MAGIC (Jobs API 2.1) runs this line every night as a JAR task on a new GPU cluster:
 # MAGIC `databricks jobs create --json @deploy/databricks/job.json`. Here, in the notebook:
 
 # COMMAND ----------
 
-kluespark_cli("embed", "--model", MODEL_DIR, "--input", "/Volumes/main/kluespark/data/klue-sts-dev.parquet",
+kluespark_cli("embed", "--model", MODEL_DIR, "--input-table", "main.kluespark.klue_sts",
               "--text-col", "sentence1", "--pair-col", "sentence2",
-              "--output", "/Volumes/main/kluespark/out/klue-sts-dev", "--mode", "overwrite")
+              "--output-table", "main.kluespark.klue_sts_embeddings", "--incremental", "--id-col", "guid")
+display(spark.sql("SHOW TBLPROPERTIES main.kluespark.klue_sts_embeddings").where("key LIKE 'kluespark.%'"))

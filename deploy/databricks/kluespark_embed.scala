@@ -54,7 +54,7 @@ val embedder = new TextEmbedder()
   .setSequenceOutputCol("sequence_output")
   .setDevice("auto")
 val embedded = embedder.transform(sts)
-embedded.write.mode("overwrite").saveAsTable("main.kluespark.klue_sts_dev_embedded")
+embedded.write.format("delta").mode("overwrite").saveAsTable("main.kluespark.klue_sts_dev_embedded")
 display(embedded.select("sentence1", "pooled_output").limit(5))
 
 // COMMAND ----------
@@ -81,3 +81,23 @@ model.write.overwrite().save(pipelineDir)
 
 val reloaded = PipelineModel.load(pipelineDir)
 display(reloaded.transform(spark.read.table("main.kluespark.ynat_dev")).select("title", "label", "prediction").limit(10))
+
+// COMMAND ----------
+
+// MAGIC %md
+// MAGIC ## 4. Nightly: embed only the new rows
+// MAGIC
+// MAGIC `kluespark embed --incremental --id-col guid` adds the rows of the input table whose `guid` the Delta output
+// MAGIC table lacks, in one transaction (an insert-only MERGE); a rerun adds nothing, a failed run leaves the table as
+// MAGIC it was, and a run with another model or pooling than the table's properties record is refused.
+// MAGIC `deploy/databricks/job.json` runs the same line every night as a JAR task.
+
+// COMMAND ----------
+
+import org.kluespark.job.KlueSparkCli
+
+val exitCode = KlueSparkCli.run(Array("embed", "--model", modelDir, "--input-table", "main.kluespark.klue_sts",
+  "--text-col", "sentence1", "--pair-col", "sentence2", "--output-table", "main.kluespark.klue_sts_embeddings",
+  "--incremental", "--id-col", "guid"))
+require(exitCode == 0, s"kluespark embed exited with $exitCode; the reason is in the driver log (stderr)")
+display(spark.sql("SHOW TBLPROPERTIES main.kluespark.klue_sts_embeddings").where("key LIKE 'kluespark.%'"))

@@ -75,13 +75,15 @@ final class DeployFiles {
     return result.subcommand();
   }
 
-  /** An embed command line with the three options the job requires. */
+  /** An embed command line with what the job requires: a model, an input (path or table), an output (same). */
   static ParseResult parseEmbed(List<String> args) {
     ParseResult embed = parseCli(args);
     assertThat(embed.commandSpec().name()).as(args.toString()).isEqualTo("embed");
-    for (String required : List.of("--model", "--input", "--output")) {
-      assertThat(embed.hasMatchedOption(required)).as(required + " in " + args).isTrue();
-    }
+    assertThat(embed.hasMatchedOption("--model")).as("--model in " + args).isTrue();
+    assertThat(embed.hasMatchedOption("--input") ^ embed.hasMatchedOption("--input-table"))
+        .as("one of --input, --input-table in " + args).isTrue();
+    assertThat(embed.hasMatchedOption("--output") ^ embed.hasMatchedOption("--output-table"))
+        .as("one of --output, --output-table in " + args).isTrue();
     return embed;
   }
 }

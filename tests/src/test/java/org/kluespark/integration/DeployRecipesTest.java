@@ -54,6 +54,9 @@ class DeployRecipesTest {
     task.at("/spark_jar_task/parameters").forEach(p -> parameters.add(p.asText()));
     ParseResult embed = DeployFiles.parseEmbed(parameters);
     assertThat(Device.names()).contains(embed.matchedOptionValue("--device", "auto"));
+    // The nightly form: catalog tables in and out, only the rows the output lacks, keyed by a real id column.
+    assertIncrementalTableRun(embed);
+    assertThat(job.at("/schedule/quartz_cron_expression").asText()).isNotBlank();
 
     JsonNode cluster = task.get("new_cluster");
     // A GPU ML runtime on the Scala version the jar is built for: 17.x = Spark 4.0.
@@ -105,8 +108,20 @@ class DeployRecipesTest {
     for (List<String> args : commandLines) {
       ParseResult parsed = args.get(0).equals("embed") ? DeployFiles.parseEmbed(args) : DeployFiles.parseCli(args);
       assertThat(parsed.commandSpec().name()).isEqualTo(args.get(0));
+      if (args.get(0).equals("embed")) {
+        assertIncrementalTableRun(parsed);
+      }
     }
     assertThat(notebook).contains("Maven `" + DeployFiles.onnxRuntimeCoordinates() + "`");
+  }
+
+  /** An embed line that reads and writes catalog tables and adds only the rows the output lacks, by id. */
+  private static void assertIncrementalTableRun(ParseResult embed) {
+    assertThat(embed.hasMatchedOption("--input-table")).as("--input-table").isTrue();
+    assertThat(embed.hasMatchedOption("--output-table")).as("--output-table").isTrue();
+    assertThat(embed.hasMatchedOption("--incremental")).as("--incremental").isTrue();
+    assertThat(embed.matchedOptionValue("--id-col", "")).as("--id-col").isNotBlank();
+    assertThat(embed.hasMatchedOption("--input") || embed.hasMatchedOption("--output")).isFalse();
   }
 
   /** Python string literals and variable names of an argument list, variables replaced by their values. */
@@ -149,7 +164,17 @@ class DeployRecipesTest {
         classes++;
       }
     }
-    assertThat(classes).isEqualTo(6);
+    assertThat(classes).isEqualTo(7);
+    Matcher cli = Pattern.compile("KlueSparkCli\\.run\\(Array\\(([^)]*)\\)\\)").matcher(notebook);
+    assertThat(cli.find()).as("KlueSparkCli.run in the Scala notebook").isTrue();
+    Map<String, String> scalaValues = Map.of("modelDir", "/Volumes/main/kluespark/models/klue-bert-base");
+    List<String> args = new ArrayList<>();
+    Matcher arg = Pattern.compile("\"([^\"]*)\"|(\\w+)").matcher(cli.group(1));
+    while (arg.find()) {
+      args.add(arg.group(1) != null ? arg.group(1) : scalaValues.get(arg.group(2)));
+    }
+    assertThat(args).doesNotContainNull();
+    assertIncrementalTableRun(DeployFiles.parseEmbed(args));
     assertThat(notebook).contains("Maven `" + DeployFiles.onnxRuntimeCoordinates() + "`");
   }
 

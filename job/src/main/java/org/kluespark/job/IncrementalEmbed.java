@@ -95,8 +95,10 @@ final class IncrementalEmbed {
     if (existing == null) {
       CreateTableWriter<Row> writer = embedder.transform(spread(input, partitions)).writeTo(target.identifier()).using("delta");
       if (!partitionBy.isEmpty()) {
-        writer = writer.partitionedBy(functions.col(partitionBy.get(0)), partitionBy.stream().skip(1)
-            .map(functions::col).toArray(Column[]::new));
+        // A Scala List: the one argument type both Spark lines take (Scala 2.12 Seq, 2.13 immutable.Seq).
+        List<Column> rest = partitionBy.stream().skip(1).map(functions::col).toList();
+        writer = writer.partitionedBy(functions.col(partitionBy.get(0)),
+            scala.collection.JavaConverters.asScalaBuffer(rest).toList());
       }
       for (Map.Entry<String, String> property : properties.all().entrySet()) {
         writer = writer.tableProperty(property.getKey(), property.getValue());

@@ -3,6 +3,7 @@ package org.kluespark.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.kluespark.testing.StreamingQueries.awaitFirstCommittedBatch;
 import static org.kluespark.testing.StreamingQueries.inputRows;
+import static org.kluespark.testing.StreamingQueries.maxAbsAgainstBatch;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.IntStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
-import org.kluespark.testing.TestRows;
 
 /**
  * A Delta table as a streaming source, through the stage, into a Delta sink with a checkpoint: rows appended
@@ -85,20 +84,7 @@ class DeltaStreamEmbedTest {
     List<Row> streamed = spark.read().format("delta").load(sink).orderBy("id").collectAsList();
     List<Row> batch = embedder().transform(spark.read().format("delta").load(source)).orderBy("id")
         .collectAsList();
-    assertThat(streamed.stream().map(row -> row.getInt(0)).toList()).as("every id exactly once")
-        .isEqualTo(IntStream.range(0, TOTAL_ROWS).boxed().toList());
-    assertThat(batch).hasSize(TOTAL_ROWS);
-    double maxAbs = 0;
-    for (int i = 0; i < TOTAL_ROWS; i++) {
-      assertThat(streamed.get(i).getString(1)).isEqualTo(batch.get(i).getString(1));
-      float[] want = TestRows.vector(batch.get(i), "pooled_output");
-      float[] got = TestRows.vector(streamed.get(i), "pooled_output");
-      if (want == null) {
-        assertThat(got).as("id %d: a null text gives a null vector", i).isNull();
-        continue;
-      }
-      maxAbs = Math.max(maxAbs, TestRows.maxAbsDiff(got, want));
-    }
+    double maxAbs = maxAbsAgainstBatch(streamed, batch, TOTAL_ROWS);
     System.out.printf("DeltaStreamEmbedTest: %d rows in %d source commits, %d in the sink before the restart, "
         + "max-abs vs batch %.3g%n", TOTAL_ROWS, FIRST_COMMITS + LATER_COMMITS, beforeRestart, maxAbs);
     assertThat(maxAbs).as("streamed vs batch vectors, max-abs").isZero();

@@ -23,6 +23,7 @@ import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestRows;
+import org.kluespark.testing.TestVectors;
 
 /**
  * The SQL functions over Spark Connect, as on Databricks shared and serverless compute: a Spark Connect server
@@ -116,7 +117,7 @@ class SparkConnectIT {
           continue;
         }
         assertThat(got).as("%s %s", entry.getKey(), column[0]).hasSize(384);
-        maxAbs = Math.max(maxAbs, maxAbsDiff(got, want));
+        maxAbs = Math.max(maxAbs, TestRows.maxAbsDiff(got, want));
         vectors++;
       }
       assertThat(strings(row.get(4))).as("%s tokens", entry.getKey())
@@ -127,7 +128,7 @@ class SparkConnectIT {
         assertThat(row.get(5).isNull()).as("%s cosine with a null side", entry.getKey()).isTrue();
       } else {
         assertThat(Double.parseDouble(row.get(5).asText())).as("%s cosine", entry.getKey())
-            .isEqualTo(cosine(v1, v2));
+            .isEqualTo(TestVectors.cosine(v1, v2)); // the same double arithmetic as CosineSimilarity
       }
     }
     System.out.printf("Spark Connect client: %d rows, %d vectors, max-abs vs the stage %s, client run %.1f s%n",
@@ -192,19 +193,6 @@ class SparkConnectIT {
     }
   }
 
-  /** cosine_similarity's arithmetic (CosineSimilarity.cosine): the same operations in the same order. */
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double normA = 0;
-    double normB = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      normA += (double) a[i] * a[i];
-      normB += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(normA * normB);
-  }
-
   private static float[] floats(JsonNode array) {
     if (array == null || array.isNull()) {
       return null;
@@ -222,12 +210,4 @@ class SparkConnectIT {
     return out;
   }
 
-  private static double maxAbsDiff(float[] a, float[] b) {
-    assertThat(a).hasSameSizeAs(b);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs((double) a[i] - b[i]));
-    }
-    return max;
-  }
 }

@@ -3,6 +3,7 @@ package org.kluespark.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.kluespark.testing.StreamingQueries.awaitFirstCommittedBatch;
 import static org.kluespark.testing.StreamingQueries.inputRows;
+import static org.kluespark.testing.StreamingQueries.maxAbsAgainstBatch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import org.kluespark.metrics.EmbeddingMetrics;
 import org.kluespark.stage.TextEmbedder;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
-import org.kluespark.testing.TestRows;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -99,20 +99,7 @@ class StreamingEmbedTest {
     List<Row> streamed = spark.read().parquet(sink).orderBy("id").collectAsList();
     List<Row> batch = embedder().transform(spark.read().schema(SCHEMA).json(input.toString())).orderBy("id")
         .collectAsList();
-    assertThat(streamed.stream().map(row -> row.getInt(0)).toList()).as("every id exactly once")
-        .isEqualTo(java.util.stream.IntStream.range(0, TOTAL_ROWS).boxed().toList());
-    assertThat(batch).hasSize(TOTAL_ROWS);
-    double maxAbs = 0;
-    for (int i = 0; i < TOTAL_ROWS; i++) {
-      assertThat(streamed.get(i).getString(1)).isEqualTo(batch.get(i).getString(1));
-      float[] want = TestRows.vector(batch.get(i), "pooled_output");
-      float[] got = TestRows.vector(streamed.get(i), "pooled_output");
-      if (want == null) {
-        assertThat(got).as("row %d: a null text gives a null vector", i).isNull();
-        continue;
-      }
-      maxAbs = Math.max(maxAbs, TestRows.maxAbsDiff(got, want));
-    }
+    double maxAbs = maxAbsAgainstBatch(streamed, batch, TOTAL_ROWS);
     System.out.printf("StreamingEmbedTest: %d rows, %d committed before the stop, max-abs vs batch run %.3g%n",
         TOTAL_ROWS, committedBeforeRestart, maxAbs);
     assertThat(maxAbs).as("streamed vs batch vectors, max-abs").isLessThanOrEqualTo(TOLERANCE);

@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.kluespark.stage.TextEmbedder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,26 +39,8 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "tokenizer.json, optional config.json) on any Hadoop file system, or the built-in model minilm. Required.")
   String model;
 
-  @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob. This or "
-      + "--input-table is required.")
-  String input;
-
-  @Option(names = "--input-table", paramLabel = "NAME", description = "Input table of the session's catalog "
-      + "(name or db.name), read in its own format, instead of --input.")
-  String inputTable;
-
-  @Option(names = "--format", paramLabel = "FORMAT", description = "Format of --input: parquet, csv, json (one "
-      + "array, as KLUE's .json files), jsonl, text, orc or delta. Default: from the extension (.parquet, .csv, "
-      + ".json, .jsonl/.ndjson, .txt, .orc); a Delta directory needs --format delta.")
-  String format;
-
-  @Option(names = "--text-col", paramLabel = "COL", description = "String column to embed. Default: text "
-      + "(value for --format text).")
-  String textCol;
-
-  @Option(names = "--pair-col", paramLabel = "COL", description = "Second string column: rows are embedded as "
-      + "text pairs.")
-  String pairCol;
+  @Mixin
+  InputOptions inputOptions = new InputOptions();
 
   @Option(names = "--output", paramLabel = "PATH", description = "Output directory. This or --output-table is "
       + "required.")
@@ -234,10 +217,10 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
   /** The command line merged over the --conf file. */
   EmbedSettings settings(ConfFile confFile) {
     OptionResolver options = new OptionResolver(confFile);
-    String formatValue = options.string("format", format);
+    String formatValue = options.string("format", inputOptions.format);
     String modeValue = options.string("mode", mode);
     String outputFormatValue = options.string("output-format", outputFormat);
-    String[] inputs = options.oneOf("input", input, "input-table", inputTable);
+    String[] inputs = options.oneOf("input", inputOptions.input, "input-table", inputOptions.inputTable);
     String[] outputs = options.oneOf("output", output, "output-table", outputTable);
     Integer showValue = options.integer("show", show);
     Double intervalSeconds = options.decimal("progress-interval", progressInterval);
@@ -246,8 +229,8 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         inputs[0],
         inputs[1],
         formatValue == null ? null : InputFormat.parse(formatValue),
-        options.string("text-col", textCol),
-        options.string("pair-col", pairCol),
+        options.string("text-col", inputOptions.textCol),
+        options.string("pair-col", inputOptions.pairCol),
         outputs[0],
         outputs[1],
         modeValue == null ? WriteMode.ERRORIFEXISTS : WriteMode.parse(modeValue),

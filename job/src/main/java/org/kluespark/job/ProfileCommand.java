@@ -24,6 +24,7 @@ import org.kluespark.stage.TextEmbedder;
 import org.kluespark.tokenize.TextTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,22 +51,8 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "directory, or the built-in model minilm.")
   String model;
 
-  @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob (or --input-table).")
-  String input;
-
-  @Option(names = "--format", paramLabel = "FORMAT", description = "As for embed. Default: from the extension.")
-  String format;
-
-  @Option(names = "--input-table", paramLabel = "NAME", description = "A table of the session's catalog, "
-      + "instead of --input.")
-  String inputTable;
-
-  @Option(names = "--text-col", paramLabel = "COL", description = "String column to embed. Default: text "
-      + "(value for --format text).")
-  String textCol;
-
-  @Option(names = "--pair-col", paramLabel = "COL", description = "Second string column, for text pairs.")
-  String pairCol;
+  @Mixin
+  InputOptions inputOptions = new InputOptions();
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "" + DEFAULT_SAMPLE, description = "Rows to "
       + "tokenize, drawn from the whole input (Dataset.sample, seed " + ProfileSample.SEED + "). Default: "
@@ -101,20 +88,22 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     checkOptions();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    InputSource source = InputSource.of(input, inputTable, format == null ? null : InputFormat.parse(format));
+    InputSource source = InputSource.of(inputOptions.input, inputOptions.inputTable,
+        inputOptions.format == null ? null : InputFormat.parse(inputOptions.format));
     try (SessionHandle session = SessionHandle.obtain(master, Map.of(), err)) {
       SparkSession spark = session.spark();
       InputSource.Opened read = source.open(spark);
-      String text = textCol != null ? textCol : read.defaultTextColumn();
+      String text = inputOptions.textCol != null ? inputOptions.textCol : read.defaultTextColumn();
       TextEmbedder embedder = embedder(text);
       checkColumns(embedder, read.rows().schema());
 
       progress(err, "counting the input's rows and repeats (one pass, no tokenizing)");
-      Dataset<Row> texts = ProfileSample.texts(read.rows(), text, pairCol);
-      WindowRepeats repeats = WindowRepeats.count(texts, pairCol != null, DEFAULT_WINDOW_SIZE);
+      Dataset<Row> texts = ProfileSample.texts(read.rows(), text, inputOptions.pairCol);
+      WindowRepeats repeats = WindowRepeats.count(texts, inputOptions.pairCol != null, DEFAULT_WINDOW_SIZE);
       progress(err, "drawing a sample of " + sample + " rows");
-      ProfileSample drawn = ProfileSample.draw(texts, pairCol != null, repeats.rows(), sample);
-      TokenizerBundle tokenizerBundle = ModelBundleLoader.loadTokenizer(model, spark.sparkContext().hadoopConfiguration());
+      ProfileSample drawn = ProfileSample.draw(texts, inputOptions.pairCol != null, repeats.rows(), sample);
+      TokenizerBundle tokenizerBundle =
+          ModelBundleLoader.loadTokenizer(model, spark.sparkContext().hadoopConfiguration());
       int[] lengths;
       try (TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBundle.tokenizerBytes(), NO_TRUNCATION)) {
         progress(err, "tokenizing " + drawn.rows().size() + " rows");
@@ -126,7 +115,8 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       }
       if (lengths.length == 0) {
         throw new IllegalArgumentException("Every sampled row of " + source.describe(read.format()) + " has a null "
-            + text + (pairCol == null ? "" : " or " + pairCol) + "; there is nothing to profile.");
+            + text + (inputOptions.pairCol == null ? "" : " or " + inputOptions.pairCol)
+            + "; there is nothing to profile.");
       }
       TokenLengths tokenLengths = TokenLengths.of(lengths);
       SeqLengthAdvice advice = SeqLengthAdvice.recommend(tokenLengths, tokenizerBundle.maxPositions());
@@ -147,8 +137,9 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
           repeats.runShare(), calibration == null ? null : TokenWork.of(pick(clipped, picked)),
           calibration == null ? Double.NaN : calibration.seconds());
 
-      new ProfileReport(source.describe(read.format()), text, pairCol, drawn, repeats, tokenLengths,
-          repeatShare(drawn.rows(), false), pairCol == null ? Double.NaN : repeatShare(drawn.rows(), true),
+      new ProfileReport(source.describe(read.format()), text, inputOptions.pairCol, drawn, repeats,
+          tokenLengths, repeatShare(drawn.rows(), false),
+          inputOptions.pairCol == null ? Double.NaN : repeatShare(drawn.rows(), true),
           chosen, batch, DEFAULT_WINDOW_SIZE, padding, shape, calibration, estimate, advice,
           embedLine(source, read.format(), text, advice.maxSeqLength()), spark.sparkContext().master())
           .print(out);
@@ -164,7 +155,7 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     for (int index : picked) {
       chosenRows.add(rows.get(index));
     }
-    return Calibration.run(spark, embedder.setReuseDuplicates(false), chosenRows, text, pairCol);
+    return Calibration.run(spark, embedder.setReuseDuplicates(false), chosenRows, text, inputOptions.pairCol);
   }
 
   private static int[] pick(int[] values, int[] indices) {
@@ -202,8 +193,8 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     TextEmbedder embedder = new TextEmbedder();
     set("--model", () -> embedder.setModelPath(model));
     set("--text-col", () -> embedder.setInputCol(text));
-    if (pairCol != null) {
-      set("--pair-col", () -> embedder.setPairCol(pairCol));
+    if (inputOptions.pairCol != null) {
+      set("--pair-col", () -> embedder.setPairCol(inputOptions.pairCol));
     }
     if (maxSeqLength != null) {
       set("--max-seq-length", () -> embedder.setMaxSeqLength(maxSeqLength));
@@ -252,8 +243,8 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     List<String> args = new ArrayList<>(List.of("kluespark", "embed", "--model", model));
     args.addAll(source.embedOptions(resolved));
     args.addAll(List.of("--text-col", text));
-    if (pairCol != null) {
-      args.addAll(List.of("--pair-col", pairCol));
+    if (inputOptions.pairCol != null) {
+      args.addAll(List.of("--pair-col", inputOptions.pairCol));
     }
     args.addAll(List.of("--max-seq-length", Integer.toString(recommended)));
     if (batchSize != null) {

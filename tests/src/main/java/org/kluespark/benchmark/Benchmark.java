@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.kluespark.job.profile.TokenWork;
 import org.kluespark.model.BuiltinModels;
 import org.kluespark.synth.ModelPreset;
 import org.kluespark.synth.SyntheticBundles;
@@ -181,12 +182,12 @@ public final class Benchmark {
    * What a pass over each workload computes, for GFLOP/s: the float32 model's shape (null without a usable
    * config.json), each workload's real tokens (all rows, repeats included) and FLOP, and this CPU's peak.
    */
-  private record Work(ModelShape shape, Map<String, TokenStats> tokens, Map<String, Double> flops, CpuPeak peak) {}
+  private record Work(ModelShape shape, Map<String, TokenWork> tokens, Map<String, Double> flops, CpuPeak peak) {}
 
   private Work work(Path modelDir, List<Workloads.Workload> workloads) {
     CpuPeak peak = CpuPeak.detect(options);
     Optional<ModelShape> shape = ModelShape.read(modelDir);
-    Map<String, TokenStats> tokens = new LinkedHashMap<>();
+    Map<String, TokenWork> tokens = new LinkedHashMap<>();
     Map<String, Double> flops = new LinkedHashMap<>();
     if (shape.isEmpty()) {
       log("no GFLOP/s: %s has no config.json with hidden_size, num_hidden_layers and intermediate_size",
@@ -194,7 +195,7 @@ public final class Benchmark {
       return new Work(null, tokens, flops, peak);
     }
     for (Workloads.Workload workload : workloads) {
-      TokenStats stats = TokenStats.measure(modelDir, options.maxSeqLength(), workload.texts());
+      TokenWork stats = TokenStats.measure(modelDir, options.maxSeqLength(), workload.texts());
       tokens.put(workload.name(), stats);
       flops.put(workload.name(), shape.get().flops(stats));
       log("workload %s: %d rows, %d real tokens (mean %.1f), %.1f GFLOP per pass", workload.name(), stats.rows(),
@@ -228,7 +229,7 @@ public final class Benchmark {
         options.warmupRows(), options.quick() ? "QUICK smoke run (not a measurement)"
             : options.runs() + " run(s) per system and workload, each in its own JVM; median reported"));
     for (Workloads.Workload workload : workloads) {
-      TokenStats stats = work.tokens().get(workload.name());
+      TokenWork stats = work.tokens().get(workload.name());
       settings.add("workload " + workload.name() + ": " + workload.description() + (stats == null ? ""
           : String.format(Locale.ROOT, "; %,d real tokens (mean %.1f per row), %.1f GFLOP per pass", stats.tokens(),
               stats.meanTokens(), work.flops().get(workload.name()) / 1e9)));

@@ -32,8 +32,8 @@ record ModelShape(int hidden, int layers, int intermediate) {
   }
 
   /** FLOP of a forward pass over rows with these real-token totals. */
-  double flops(TokenStats tokens) {
-    return encoder().flops(new TokenWork(tokens.rows(), tokens.tokens(), tokens.squaredTokens()));
+  double flops(TokenWork tokens) {
+    return encoder().flops(tokens);
   }
 
   private EncoderShape encoder() {

@@ -17,6 +17,7 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.Params;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kluespark.job.profile.TokenWork;
 
 /**
  * The harness's pure logic only (options, system selection, workloads, batching, FLOP counts, summaries, the
@@ -284,8 +285,8 @@ class BenchmarkHarnessTest {
     // Per layer: 4h² + 4h (Q, K, V, O) + 2hi + i + h (feed-forward) + 4h (2 LayerNorms) = 64+16+64+8+4+16 = 172
     ModelShape tiny = new ModelShape(4, 2, 8);
     assertThat(tiny.nonEmbeddingParameters()).isEqualTo(344);
-    TokenStats tokens = TokenStats.of(new int[] {3, 5});
-    assertThat(tokens).isEqualTo(new TokenStats(2, 8, 34));
+    TokenWork tokens = TokenWork.of(new int[] {3, 5});
+    assertThat(tokens).isEqualTo(new TokenWork(2, 8, 34));
     assertThat(tokens.meanTokens()).isEqualTo(4.0);
     // 2 × 344 × 8 tokens = 5,504; attention 2 layers × 2 × 2 × hidden 4 × (3² + 5²) = 1,088
     assertThat(tiny.flops(tokens)).isEqualTo(6592.0);
@@ -316,7 +317,7 @@ class BenchmarkHarnessTest {
         run("raw-sorted", 1, 4.0, 900, 1000), run("raw-sorted-lc4j-int8", 1, 2.0, 900, 1000),
         reuseRun("stage-int8-reuse", 1.0, 30), reuseRun("stage-int8-reuse", 0.5, 30));
     // 100 rows of 10 tokens on the tiny model: 2 × 344 × 1,000 + 2 × 2 × 2 × 4 × 100 × 10² = 1,008,000 FLOP
-    double flops = new ModelShape(4, 2, 8).flops(TokenStats.of(filled(100, 10)));
+    double flops = new ModelShape(4, 2, 8).flops(TokenWork.of(filled(100, 10)));
     assertThat(flops).isEqualTo(1_008_000.0);
     List<ResultTable.Row> rows = ResultTable.summarise(runs, Map.of("klue", flops * 1e3));
     ResultTable.Row anchor = rows.get(1);

@@ -15,6 +15,11 @@ public record TokenWork(long rows, long tokens, long squaredTokens) {
     return new TokenWork(lengths.length, tokens, squared);
   }
 
+  /** Real tokens per row, 0 for no rows. */
+  public double meanTokens() {
+    return rows == 0 ? 0 : (double) tokens / rows;
+  }
+
   /** These rows' work scaled to {@code rows} rows of the same distribution. */
   public TokenWork scaledTo(long rows) {
     if (this.rows == 0) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "convert", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     sortOptions = false,
     description = "Convert a HuggingFace BERT/RoBERTa checkpoint to a kluespark bundle (model.onnx, "
-        + "tokenizer.json, config.json).",
+        + "tokenizer.json, config.json). A sentence-transformers checkpoint's modules.json (pooling mode, Dense "
+        + "layer, Normalize) is recorded in kluespark.json and used by pooling=auto.",
     footer = {"", "Examples:",
         "  kluespark convert hf:klue/bert-base --output models/klue-bert-base",
         "  kluespark convert /data/my-finetuned-roberta --output models/my-roberta --fp16",
@@ -83,7 +84,7 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
         new org.apache.hadoop.conf.Configuration()), Math.min(128, result.config().maxSequenceLength()));
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf("kluespark: converted %s (%,d parameters) to %s (%s) in %.1f s; pooling=auto uses %s.%n",
-        checkpoint, result.parameters(), output, precision, seconds, result.hasPooler() ? "pooler" : "cls");
+        checkpoint, result.parameters(), output, precision, seconds, result.autoPooling());
     out.flush();
     return 0;
   }

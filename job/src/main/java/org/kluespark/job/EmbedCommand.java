@@ -63,8 +63,9 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "partition the output by (one directory per value).")
   String partitionBy;
 
-  @Option(names = "--pooling", paramLabel = "MODE", description = "auto (default: the model's pooler output if "
-      + "it has one, else mean), pooler, cls, mean or max.")
+  @Option(names = "--pooling", paramLabel = "MODE", description = "auto (default: the pooling the bundle "
+      + "declares, else the model's pooler output if it has one, else cls), pooler, cls, mean, max, "
+      + "mean_sqrt_len_tokens, weightedmean or lasttoken. An explicit mode replaces the declared one.")
   String pooling;
 
   @Option(names = "--max-seq-length", paramLabel = "N", description = "Tokens per row at most, special tokens "

@@ -8,7 +8,8 @@ import java.util.Map;
 import org.kluespark.model.BundleManifest;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
-import org.kluespark.pooling.Pooling;
+import org.kluespark.pooling.PoolingRule;
+import org.kluespark.pooling.SentenceDeclaration;
 import org.kluespark.stage.TextEmbedder;
 
 /**
@@ -16,8 +17,8 @@ import org.kluespark.stage.TextEmbedder;
  * be comparable with the rows already there, so a run whose settings would give other vectors is refused.
  *
  * <p>Compared keys change vectors (or what a row means): the bundle's fingerprint (SHA-256 over model.onnx,
- * tokenizer.json and any external weights, {@link ModelBundle#fingerprint()}), the resolved pooling,
- * maxSeqLength, normalize, the text and pair columns, the output type, the hidden size and the id column.
+ * tokenizer.json and any external weights, {@link ModelBundle#fingerprint()}), the pooling resolved by
+ * {@link PoolingRule} (with a declared Dense layer's file hash), maxSeqLength, the resolved normalize, the text and pair columns, the output type, the hidden size and the id column.
  * Informational keys (the model's path or name, its precision, the kluespark version) are written but not
  * compared: the same files under another path embed the same way.
  */
@@ -35,6 +36,8 @@ record EmbeddingTableProperties(Map<String, String> compared, Map<String, String
   static final String OUTPUT_TYPE = "kluespark.outputType";
   static final String HIDDEN_SIZE = "kluespark.hiddenSize";
   static final String ID_COL = "kluespark.idCol";
+  /** The pooled vector's width when a declared Dense layer makes it differ from the hidden size. */
+  static final String POOLED_SIZE = "kluespark.pooledSize";
 
   private static final String NONE = "";
 
@@ -49,13 +52,20 @@ record EmbeddingTableProperties(Map<String, String> compared, Map<String, String
     ModelSignature signature = embedder.modelSignature();
     Map<String, String> compared = new LinkedHashMap<>();
     compared.put(MODEL_SHA256, bundle.fingerprint());
-    compared.put(POOLING, Pooling.fromParam(embedder.getPooling()).resolve(signature.hasPooler()).paramValue());
+    PoolingRule.Resolved pooling = embedder.resolvedPooling();
+    // The Dense layer's weights are not in the fingerprint (model.onnx and tokenizer.json), so they are named here.
+    compared.put(POOLING, pooling.poolingSummary() + (pooling.dense() == null ? ""
+        : " (" + SentenceDeclaration.DENSE_FILE + " sha256 " + bundle.manifest().map(m -> m.parameters()
+            .get(SentenceDeclaration.DENSE_SHA256)).orElse("") + ")"));
     compared.put(MAX_SEQ_LENGTH, Integer.toString(embedder.getMaxSeqLength()));
-    compared.put(NORMALIZE, Boolean.toString(embedder.getNormalize()));
+    compared.put(NORMALIZE, Boolean.toString(pooling.normalize()));
     compared.put(TEXT_COL, embedder.getInputCol());
     compared.put(PAIR_COL, embedder.getPairCol() == null ? NONE : embedder.getPairCol());
     compared.put(OUTPUT_TYPE, embedder.getOutputType());
     compared.put(HIDDEN_SIZE, Integer.toString(signature.hiddenSize()));
+    if (pooling.dense() != null) { // only then does the vector width differ from the hidden size
+      compared.put(POOLED_SIZE, Integer.toString(pooling.width(signature.hiddenSize())));
+    }
     compared.put(ID_COL, idCol);
     Map<String, String> informational = new LinkedHashMap<>();
     informational.put(MODEL, embedder.getModelPath());

@@ -7,7 +7,8 @@ import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelBundleLoader;
 import org.kluespark.model.ModelInspector;
 import org.kluespark.model.ModelSignature;
-import org.kluespark.pooling.Pooling;
+import org.kluespark.pooling.PoolingRule;
+import org.kluespark.pooling.SentenceDeclaration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,7 +53,11 @@ final class InfoCommand implements Callable<Integer>, ErrorReporter.Verbose {
     row(out, "embedding vocab size", orUnknown(signature.embeddingVocabSize()));
     row(out, "max positions", orUnknown(signature.maxPositions()));
     row(out, "pad id", signature.padTokenId());
-    row(out, "pooling auto means", Pooling.AUTO.resolve(signature.hasPooler()).paramValue());
+    row(out, "declared pooling", bundle.declaration().map(SentenceDeclaration::summary)
+        .map(d -> d + " (from " + bundle.declaration().get().source() + ")").orElse("none"));
+    row(out, "pooling auto means", PoolingRule.autoSummary(bundle.declaration().orElse(null), signature.hasPooler()));
+    row(out, "pooled size (auto)", PoolingRule.resolve("auto", null, bundle.declaration().orElse(null),
+        bundle.dense(), signature.hasPooler(), bundle.location()).width(signature.hiddenSize()));
     row(out, "precision", bundle.precision().paramValue()
         + (bundle.manifest().isPresent() ? "" : " (read from the graph; the bundle has no kluespark.json)"));
     bundle.manifest().ifPresent(manifest -> {

@@ -18,6 +18,7 @@ import org.kluespark.model.FileDigests;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelBundleLoader;
 import org.kluespark.model.ModelInspector;
+import org.kluespark.pooling.SentenceDeclaration;
 import org.kluespark.precision.PrecisionConversion;
 import org.kluespark.precision.PrecisionOptions;
 
@@ -47,7 +48,9 @@ public final class BundlePrecisionWriter {
         source.fileLocation(ModelBundle.MODEL_FILE));
     converted.summary().forEach(progress);
     Map<String, String> howMade = new LinkedHashMap<>();
-    source.manifest().ifPresent(m -> m.parameters().forEach((k, v) -> howMade.put("source." + k, v)));
+    // The declared pooling describes the model, not how this file was made: it carries over unprefixed.
+    source.manifest().ifPresent(m -> m.parameters().forEach((k, v) ->
+        howMade.put(SentenceDeclaration.isDeclarationKey(k) ? k : "source." + k, v)));
     howMade.putAll(converted.parameters());
     Path absolute = outputDir.toAbsolutePath().normalize();
     Path staging = absolute.resolveSibling("." + absolute.getFileName() + ".kluespark-tmp-" + ProcessHandle.current().pid());
@@ -57,6 +60,9 @@ public final class BundlePrecisionWriter {
       BundleFiles.writeModel(converted.model(), staging, ExportOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD,
           new BundleManifest.Source(sourceName, FileDigests.sha256Hex(source.modelBytes())), howMade);
       Files.write(staging.resolve(ModelBundle.TOKENIZER_FILE), source.tokenizerBytes());
+      if (source.denseBytes() != null) {
+        Files.write(staging.resolve(SentenceDeclaration.DENSE_FILE), source.denseBytes());
+      }
       if (source.configBytes() != null) {
         Files.write(staging.resolve(ModelBundle.CONFIG_FILE), source.configBytes());
       }

@@ -13,6 +13,10 @@ import java.util.function.Consumer;
 import org.kluespark.checkpoint.CheckpointReader;
 import org.kluespark.checkpoint.WeightTensor;
 import org.kluespark.model.BundleManifest;
+import org.kluespark.model.FileDigests;
+import org.kluespark.pooling.DenseWeightsFile;
+import org.kluespark.pooling.PoolingRule;
+import org.kluespark.pooling.SentenceDeclaration;
 import org.kluespark.model.Precision;
 import org.kluespark.precision.PrecisionConversion;
 import org.kluespark.tokenize.wordpiece.WordPieceTokenizerJson;
@@ -30,7 +34,14 @@ public final class CheckpointConverter {
 
   /** What a conversion produced, for the CLI's summary and for tests. */
   public record Result(Path bundleDir, EncoderConfig config, boolean hasPooler, boolean externalData,
-      boolean tokenizerBuiltFromVocab, long parameters, Duration readTime, Duration writeTime) {}
+      boolean tokenizerBuiltFromVocab, long parameters, Duration readTime, Duration writeTime,
+      SentenceDeclaration declaration) {
+
+    /** What {@code pooling=auto} means for the bundle ({@link PoolingRule}). */
+    public String autoPooling() {
+      return PoolingRule.autoSummary(declaration, hasPooler);
+    }
+  }
 
   public static Result convert(Path checkpointDir, Path outputDir, ExportOptions options, Consumer<String> progress) {
     Path configFile = checkpointDir.resolve(CONFIG_FILE);
@@ -42,12 +53,18 @@ public final class CheckpointConverter {
     String configJson = read(configFile);
     EncoderConfig config = EncoderConfig.parse(configJson, configFile.toString());
     progress.accept("config: " + config.summary());
+    // Read the sentence-transformers files before the weights, so a pipeline kluespark cannot compute fails fast.
+    SentenceTransformerModules.Pipeline pipeline = SentenceTransformerModules.read(checkpointDir, config.hiddenSize());
+    if (pipeline != null) {
+      progress.accept("modules.json declares: " + pipeline.declaration().summary());
+    }
     Map<String, WeightTensor> checkpoint = CheckpointReader.read(checkpointDir);
     EncoderWeights weights = EncoderWeights.of(config, checkpoint, checkpointDir.toString());
     long parameters = EncoderWeights.expectedShapes(config, weights.hasPooler()).values().stream()
         .mapToLong(WeightTensor::elementCount).sum();
     progress.accept("weights: " + parameters + " parameters"
-        + (weights.hasPooler() ? ", with pooler" : ", no pooler weights (pooling=auto will use cls)"));
+        + (weights.hasPooler() ? ", with pooler" : ", no pooler weights") + "; pooling=auto will use "
+        + PoolingRule.autoSummary(pipeline == null ? null : pipeline.declaration(), weights.hasPooler()));
     Duration readTime = Duration.ofNanos(System.nanoTime() - start);
 
     start = System.nanoTime();
@@ -67,6 +84,16 @@ public final class CheckpointConverter {
     howMade.putAll(converted.parameters());
     boolean external;
     try {
+      Files.createDirectories(outputDir);
+      if (pipeline != null) {
+        String denseSha256 = null;
+        if (pipeline.dense() != null) {
+          Path denseFile = outputDir.resolve(SentenceDeclaration.DENSE_FILE);
+          DenseWeightsFile.write(denseFile, pipeline.dense());
+          denseSha256 = FileDigests.sha256(denseFile);
+        }
+        howMade.putAll(pipeline.declaration().toParameters(denseSha256));
+      }
       external = BundleFiles.writeModel(converted.model(), outputDir, options.externalDataThresholdBytes(),
           new BundleManifest.Source(sourceName(checkpointDir), CheckpointFingerprint.of(checkpointDir)), howMade);
       Files.writeString(outputDir.resolve(CONFIG_FILE), configJson, StandardCharsets.UTF_8);
@@ -80,7 +107,7 @@ public final class CheckpointConverter {
         + (options.precision().precision() == Precision.FP32 ? "" : " (" + options.precision().precision().paramValue() + ")")
         + "; tokenizer.json " + (fromVocab ? "built from vocab.txt" : "copied"));
     return new Result(outputDir, config, weights.hasPooler(), external, fromVocab, parameters, readTime,
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(System.nanoTime() - start), pipeline == null ? null : pipeline.declaration());
   }
 
   /** Copies tokenizer.json, or builds the equivalent WordPiece tokenizer.json from vocab.txt. */

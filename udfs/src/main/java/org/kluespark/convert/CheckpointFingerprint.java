@@ -35,7 +35,7 @@ final class CheckpointFingerprint {
 
   private static boolean identifies(Path file) {
     String name = file.getFileName().toString();
-    return name.equals("config.json") || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")
+    return name.equals("config.json") || name.equals(SentenceTransformerModules.MODULES_FILE) || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")
         || (name.startsWith("pytorch_model") && name.endsWith(".bin"));
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.kluespark.inference.ExecutionTarget;
+import org.kluespark.pooling.DenseLayer;
 import org.kluespark.pooling.Pooling;
 
 /**
@@ -23,10 +24,12 @@ import org.kluespark.pooling.Pooling;
  *     duplicates kept; empty when the rows get none
  * @param reuseDuplicates whether rows of a window with the same input (text and pair text, or the same ids)
  *     are tokenized and run once, and the result copied to the others (bit-identical to running each)
+ * @param dense the declared Dense layer applied to the pooled vector before normalization, or null. It ships with
+ *     the settings in the task closure, which Spark broadcasts once per stage.
  */
 public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize,
     Pooling pooling, boolean normalize, boolean sequenceOutput, List<Integer> encoderLayers,
-    boolean reuseDuplicates) implements Serializable {
+    boolean reuseDuplicates, DenseLayer dense) implements Serializable {
 
   /** The GPU batch when the user did not choose one: fills a T4/A10 with base-size models at 128 tokens. */
   public static final int DEFAULT_GPU_BATCH_SIZE = 128;
@@ -47,6 +50,13 @@ public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSiz
         throw new IllegalArgumentException("Resolve negative encoder layer " + layer + " against the model first");
       }
     }
+  }
+
+  /** Without a Dense layer. */
+  public EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSize, int windowSize, Pooling pooling,
+      boolean normalize, boolean sequenceOutput, List<Integer> encoderLayers, boolean reuseDuplicates) {
+    this(maxSeqLength, batchSize, gpuBatchSize, windowSize, pooling, normalize, sequenceOutput, encoderLayers,
+        reuseDuplicates, null);
   }
 
   /** Duplicates reused (the default). */
@@ -70,7 +80,22 @@ public record EmbeddingSettings(int maxSeqLength, int batchSize, int gpuBatchSiz
   /** These settings with duplicate rows reused or not. */
   public EmbeddingSettings withReuseDuplicates(boolean value) {
     return new EmbeddingSettings(maxSeqLength, batchSize, gpuBatchSize, windowSize, pooling, normalize,
-        sequenceOutput, encoderLayers, value);
+        sequenceOutput, encoderLayers, value, dense);
+  }
+
+  /** These settings with {@code layer} applied after pooling (null for none). */
+  public EmbeddingSettings withDense(DenseLayer layer) {
+    return new EmbeddingSettings(maxSeqLength, batchSize, gpuBatchSize, windowSize, pooling, normalize,
+        sequenceOutput, encoderLayers, reuseDuplicates, layer);
+  }
+
+  /** Pooling, then the Dense layer if any, then L2 normalization if asked: one row's pooled vector. */
+  public float[] poolRow(org.kluespark.inference.EncoderOutput output, int row, int length) {
+    float[] pooled = pooling.pool(output, row, length);
+    if (dense != null) {
+      pooled = dense.apply(pooled);
+    }
+    return normalize ? Pooling.l2Normalize(pooled) : pooled;
   }
 
   /** Whether rows get hidden states ({@code encoderOutputsCol}). */

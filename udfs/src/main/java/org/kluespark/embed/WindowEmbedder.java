@@ -14,7 +14,6 @@ import org.kluespark.inference.BatchRunner;
 import org.kluespark.inference.OutOfMemory;
 import org.kluespark.inference.SessionClosedException;
 import org.kluespark.inference.TokenBatch;
-import org.kluespark.pooling.Pooling;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizedText;
 import org.slf4j.Logger;
@@ -360,10 +359,7 @@ public final class WindowEmbedder {
 
   private Embedding postProcess(EncoderOutput output, int b, TokenizedText text) {
     int length = text.length();
-    float[] pooled = settings.pooling().pool(output, b, length);
-    if (settings.normalize()) {
-      Pooling.l2Normalize(pooled);
-    }
+    float[] pooled = settings.poolRow(output, b, length);
     float[][] sequence = settings.sequenceOutput() ? tokens(output.lastHiddenState(), output, b, length) : null;
     float[][][] layers = null;
     if (settings.encoderOutputs()) {

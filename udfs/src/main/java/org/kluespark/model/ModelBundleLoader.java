@@ -33,9 +33,10 @@ public final class ModelBundleLoader {
       ModelBundle.ExternalData externalData = statusOrNull(fs, dataFile) == null ? null
           : new ModelBundle.ExternalData(fs.makeQualified(dataFile).toString(), fs.getFileStatus(dataFile).getLen(), sha256(fs, dataFile));
       byte[] manifest = readOptional(fs, new Path(dir, BundleManifest.FILE));
+      byte[] dense = readOptional(fs, new Path(dir, org.kluespark.pooling.SentenceDeclaration.DENSE_FILE));
       return ModelBundle.of(location, model, tokenizer, config, externalData, manifest == null ? null
           : BundleManifest.parse(new String(manifest, java.nio.charset.StandardCharsets.UTF_8),
-              new Path(dir, BundleManifest.FILE).toString()));
+              new Path(dir, BundleManifest.FILE).toString()), dense);
     } catch (AccessControlException e) {
       throw permissionDenied(location, e);
     } catch (IOException e) {

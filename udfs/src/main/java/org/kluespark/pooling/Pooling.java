@@ -8,18 +8,26 @@ import org.kluespark.inference.EncoderOutput;
 /**
  * Post-processing: turns one row's token vectors into one vector.
  *
+ * <p>The modes other than {@code pooler} and {@code auto} compute exactly what sentence-transformers'
+ * {@code models.Pooling} does for a right-padded batch (special tokens included, padding excluded).
+ *
  * <ul>
- *   <li>{@code auto}: {@code pooler} when the model has a pooler output, else {@code mean}.
+ *   <li>{@code auto}: resolved by {@link PoolingRule}: the pooling the bundle declares, else {@code pooler} when
+ *       the model has a pooler output, else {@code cls}.
  *   <li>{@code pooler}: the model's {@code pooler_output} (BERT: tanh(W·h[CLS]+b)), as TF Hub's
  *       {@code pooled_output}.
  *   <li>{@code cls}: the last hidden state of the first token.
  *   <li>{@code mean}: the average over the row's real tokens (special tokens included, padding excluded),
  *       as sentence-transformers does.
  *   <li>{@code max}: the element-wise maximum over the row's real tokens.
+ *   <li>{@code mean_sqrt_len_tokens}: the sum over the real tokens divided by the square root of their number.
+ *   <li>{@code weightedmean}: the mean with token {@code t} (from 0) weighted {@code t + 1}, as
+ *       sentence-transformers' position-weighted mean (SGPT).
+ *   <li>{@code lasttoken}: the last hidden state of the last real token (for decoder-style embedders).
  * </ul>
  */
 public enum Pooling {
-  AUTO, POOLER, CLS, MEAN, MAX;
+  AUTO, POOLER, CLS, MEAN, MAX, MEAN_SQRT_LEN_TOKENS, WEIGHTEDMEAN, LASTTOKEN;
 
   public static List<String> names() {
     return ParamEnum.values(Pooling.class);
@@ -34,10 +42,13 @@ public enum Pooling {
   }
 
 
-  /** Replaces {@code auto} with what it means for a model with or without a pooler output. */
+  /**
+   * Replaces {@code auto} with what it means for a model that declares no pooling, with or without a pooler
+   * output; {@link PoolingRule} applies the whole rule, declaration included.
+   */
   public Pooling resolve(boolean modelHasPooler) {
     if (this == AUTO) {
-      return modelHasPooler ? POOLER : MEAN;
+      return modelHasPooler ? POOLER : CLS;
     }
     return this;
   }
@@ -50,17 +61,23 @@ public enum Pooling {
     switch (this) {
       case POOLER -> System.arraycopy(out.pooler(), row * hidden, result, 0, hidden);
       case CLS -> System.arraycopy(h, out.tokenOffset(row, 0), result, 0, hidden);
-      case MEAN -> {
+      case LASTTOKEN -> System.arraycopy(h, out.tokenOffset(row, Math.max(length - 1, 0)), result, 0, hidden);
+      case MEAN, MEAN_SQRT_LEN_TOKENS, WEIGHTEDMEAN -> {
         // Accumulate in double: long rows of float sums drift past the parity tolerance otherwise.
         double[] sum = new double[hidden];
+        double weights = 0;
         for (int t = 0; t < length; t++) {
           int offset = out.tokenOffset(row, t);
+          double weight = this == WEIGHTEDMEAN ? t + 1 : 1;
+          weights += weight;
           for (int d = 0; d < hidden; d++) {
-            sum[d] += h[offset + d];
+            sum[d] += weight * h[offset + d];
           }
         }
+        // sentence-transformers clamps the divisor at 1e-9, so an empty row pools to zeros.
+        double divisor = Math.max(this == MEAN_SQRT_LEN_TOKENS ? Math.sqrt(weights) : weights, 1e-9);
         for (int d = 0; d < hidden; d++) {
-          result[d] = (float) (sum[d] / length);
+          result[d] = (float) (sum[d] / divisor);
         }
       }
       case MAX -> {

@@ -14,13 +14,15 @@ import org.kluespark.stage.TextEmbedder;
  * @param model bundle directory on any Hadoop FileSystem, or a built-in name ({@code minilm}); null only in
  *     {@link #FROM_SESSION_CONF}
  * @param maxSeqLength tokens per row at most, special tokens included
- * @param pooling {@code auto}, {@code pooler}, {@code cls}, {@code mean} or {@code max}
- * @param normalize whether vectors are scaled to unit L2 norm
+ * @param pooling a {@link org.kluespark.pooling.Pooling} mode; {@code auto} follows
+ *     {@link org.kluespark.pooling.PoolingRule} (the bundle's declared pooling, else pooler, else cls)
+ * @param normalize whether vectors are scaled to unit L2 norm, or null when not set: then pooling=auto
+ *     normalizes if the bundle declares it, as the stage does with its normalize Param unset
  * @param batchSize rows per ONNX Runtime call at most, or null for the stage's default (32 on CPU, 128 on a GPU)
  * @param reuseDuplicates whether rows of a window with the same text (and pair text) are embedded once and the
  *     vector copied (the stage's {@code reuseDuplicates}; {@code spark.kluespark.reuseDuplicates}, default true)
  */
-public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize,
+public record KlueSqlOptions(String model, int maxSeqLength, String pooling, Boolean normalize, Integer batchSize,
     boolean reuseDuplicates) implements Serializable {
   public static final String PREFIX = "spark.kluespark.";
   public static final String MODEL = PREFIX + "model";
@@ -31,16 +33,16 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
   public static final String REUSE_DUPLICATES = PREFIX + "reuseDuplicates";
 
   /** Marks functions that read the model from {@code spark.kluespark.*} when each query is planned. */
-  public static final KlueSqlOptions FROM_SESSION_CONF = new KlueSqlOptions(null, 128, "auto", false, null);
+  public static final KlueSqlOptions FROM_SESSION_CONF = new KlueSqlOptions(null, 128, "auto", null, null);
 
   /** Duplicates reused (the default). */
-  public KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize) {
+  public KlueSqlOptions(String model, int maxSeqLength, String pooling, Boolean normalize, Integer batchSize) {
     this(model, maxSeqLength, pooling, normalize, batchSize, true);
   }
 
   /** The stage's defaults for {@code model}. */
   public static KlueSqlOptions of(String model) {
-    return new KlueSqlOptions(model, 128, "auto", false, null);
+    return new KlueSqlOptions(model, 128, "auto", null, null);
   }
 
   public boolean fromSessionConf() {
@@ -83,11 +85,11 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
     String pooling = conf.apply(POOLING);
     String batchSize = conf.apply(BATCH_SIZE);
     return new KlueSqlOptions(model.trim(), intOrDefault(conf, MAX_SEQ_LENGTH, 128),
-        pooling == null ? "auto" : pooling.trim().toLowerCase(Locale.ROOT), booleanOrDefault(conf, NORMALIZE, false),
+        pooling == null ? "auto" : pooling.trim().toLowerCase(Locale.ROOT), booleanOrDefault(conf, NORMALIZE, null),
         batchSize == null ? null : intOrDefault(conf, BATCH_SIZE, 32), booleanOrDefault(conf, REUSE_DUPLICATES, true));
   }
 
-  private static boolean booleanOrDefault(UnaryOperator<String> conf, String key, boolean defaultValue) {
+  private static Boolean booleanOrDefault(UnaryOperator<String> conf, String key, Boolean defaultValue) {
     String value = conf.apply(key);
     if (value == null) {
       return defaultValue;
@@ -116,7 +118,10 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
       throw new IllegalStateException("Resolve the session's options first");
     }
     TextEmbedder embedder = new TextEmbedder().setModelPath(model).setMaxSeqLength(maxSeqLength)
-        .setPooling(pooling).setNormalize(normalize).setReuseDuplicates(reuseDuplicates);
+        .setPooling(pooling).setReuseDuplicates(reuseDuplicates);
+    if (normalize != null) { // unset, the stage's own rule decides (declared normalization under pooling=auto)
+      embedder.setNormalize(normalize);
+    }
     if (batchSize != null) {
       embedder.setBatchSize(batchSize);
     }

@@ -21,6 +21,7 @@ import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
 import org.kluespark.model.Precision;
 import org.kluespark.pooling.Pooling;
+import org.kluespark.pooling.PoolingRule;
 
 /**
  * What {@link TextEmbedder} and {@link TokenEncoder} share — the model, how rows are batched and run, and the
@@ -75,8 +76,11 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
         + "end as in Python (-1 = L). Default: all, 0..L. TF Hub BERT's encoder_outputs are layers 1..L.",
         ParamCheck.nonEmptyInts("encoderLayers"));
     pooling = new Param<>(this, "pooling", "how token vectors become one vector: " + Pooling.names()
-        + "; auto = the model's pooler output if it has one, else mean", ParamCheck.oneOf("pooling", Pooling.names()));
-    normalize = new BooleanParam(this, "normalize", "scale pooled vectors to unit L2 norm");
+        + "; auto = the pooling the bundle declares (sentence-transformers modules: mode, Dense layer, "
+        + "normalization), else the model's pooler output if it has one, else cls. An explicit mode replaces the "
+        + "declared pipeline, Dense layer and normalization included", ParamCheck.oneOf("pooling", Pooling.names()));
+    normalize = new BooleanParam(this, "normalize", "scale pooled vectors to unit L2 norm; when not set, "
+        + "pooling=auto normalizes if the bundle declares it and other poolings do not");
     outputType = new Param<>(this, "outputType", "pooled column type: array (array<float>) or vector "
         + "(ml.linalg.Vector, for Spark ML estimators)",
         ParamCheck.oneOf("outputType", Arrays.asList(OutputLayout.ARRAY, OutputLayout.VECTOR)));
@@ -193,6 +197,7 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     return $(pooling);
   }
 
+  /** The normalize Param's value (false when not set; {@link #resolvedPooling()} says what a row gets). */
   public boolean getNormalize() {
     return (Boolean) $(normalize);
   }
@@ -286,7 +291,7 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     StageSchemas.requireModelPath(isDefined(modelPath()));
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
-    resolvedPooling(signature);
+    resolvedPooling(model.bundle(), signature);
     resolvedEncoderLayers(signature);
     requireDeviceFor(model.bundle().precision());
     return layout.appendTo(schema);
@@ -300,9 +305,10 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
     int gpuBatchSize = isSet(batchSize) ? getBatchSize() : EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE;
+    PoolingRule.Resolved pooled = resolvedPooling(model.bundle(), signature);
     EmbeddingSettings settings = new EmbeddingSettings(getMaxSeqLength(), getBatchSize(), gpuBatchSize,
-        getWindowSize(), resolvedPooling(signature), getNormalize(), getSequenceOutputCol() != null,
-        resolvedEncoderLayers(signature), getReuseDuplicates());
+        getWindowSize(), pooled.pooling(), pooled.normalize(), getSequenceOutputCol() != null,
+        resolvedEncoderLayers(signature), getReuseDuplicates(), pooled.dense());
     return new PartitionEmbedder(model.broadcast(sc), signature,
         new SessionSettings(Device.fromParam(getDevice()), getIntraOpThreads()), settings,
         EmbeddingCounters.register(sc));
@@ -340,8 +346,18 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     }
   }
 
-  private Pooling resolvedPooling(ModelSignature signature) {
-    return StageSchemas.resolvePooling(getPooling(), signature, getModelPath());
+  /**
+   * What each row's pooled vector goes through: {@link PoolingRule} applied to this stage's pooling and
+   * normalize Params and the bundle's declaration.
+   */
+  public PoolingRule.Resolved resolvedPooling() {
+    LoadedModel model = loadModel();
+    return resolvedPooling(model.bundle(), model.signature());
+  }
+
+  private PoolingRule.Resolved resolvedPooling(ModelBundle bundle, ModelSignature signature) {
+    return PoolingRule.resolve(getPooling(), isSet(normalize) ? getNormalize() : null,
+        bundle.declaration().orElse(null), bundle.dense(), signature.hasPooler(), getModelPath());
   }
 
   /** The hidden states each row gets: none without encoderOutputsCol. */

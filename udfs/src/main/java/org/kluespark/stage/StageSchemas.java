@@ -9,10 +9,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.kluespark.model.ModelSignature;
-import org.kluespark.pooling.Pooling;
 
-/** Checks the stages share: input column types, new output names, pooling against the model. */
+/** Checks the stages share: input column types and new output names ({@code PoolingRule} resolves pooling). */
 final class StageSchemas {
   private StageSchemas() {}
 
@@ -67,16 +65,6 @@ final class StageSchemas {
         }
       }
     }
-  }
-
-  /** {@code pooling} resolved against the model: never {@code auto}; {@code pooler} needs a pooler output. */
-  static Pooling resolvePooling(String pooling, ModelSignature signature, String modelPath) {
-    Pooling requested = Pooling.fromParam(pooling);
-    if (requested == Pooling.POOLER && !signature.hasPooler()) {
-      throw new IllegalArgumentException("pooling=pooler, but the model at " + modelPath
-          + " has no pooler_output; use pooling=auto, cls, mean or max.");
-    }
-    return requested.resolve(signature.hasPooler());
   }
 
   static void requireModelPath(boolean isDefined) {

@@ -72,6 +72,9 @@ final class StageWriter extends MLWriter {
       if (bundle.configBytes() != null) {
         write(fs, new Path(modelDir, ModelBundle.CONFIG_FILE), bundle.configBytes());
       }
+      if (bundle.denseBytes() != null) {
+        write(fs, new Path(modelDir, org.kluespark.pooling.SentenceDeclaration.DENSE_FILE), bundle.denseBytes());
+      }
       if (bundle.manifest().isPresent()) {
         write(fs, new Path(modelDir, BundleManifest.FILE),
             bundle.manifest().get().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));

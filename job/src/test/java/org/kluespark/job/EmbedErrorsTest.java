@@ -98,7 +98,7 @@ class EmbedErrorsTest {
   @Test
   void unknownPooling() {
     CliRun run = embed("--input", input.toString(), "--output", output("pooling"), "--pooling", "avg");
-    assertUsageError(run, "--pooling: Invalid pooling 'avg', expected one of [auto, pooler, cls, mean, max]");
+    assertUsageError(run, "--pooling: Invalid pooling 'avg', expected one of [auto, pooler, cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken]");
   }
 
   @Test

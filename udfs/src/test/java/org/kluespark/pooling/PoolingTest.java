@@ -33,14 +33,35 @@ class PoolingTest {
   }
 
   @Test
+  void meanSqrtLenDividesTheSumByTheRootOfTheTokenCount() {
+    assertThat(Pooling.MEAN_SQRT_LEN_TOKENS.pool(OUT, 0, 2))
+        .containsExactly((float) (4 / Math.sqrt(2)), (float) (6 / Math.sqrt(2)));
+  }
+
+  @Test
+  void weightedMeanWeighsTokenTByTPlusOneAndIgnoresPadding() {
+    // row 1: (1*(-1) + 2*0 + 3*7) / 6, (1*5 + 2*0 + 3*(-2)) / 6
+    assertThat(Pooling.WEIGHTEDMEAN.pool(OUT, 1, 3)).containsExactly(20f / 6, -1f / 6);
+    // row 0: (1*1 + 2*3) / 3, (1*2 + 2*4) / 3; padding (100, 100) has no weight
+    assertThat(Pooling.WEIGHTEDMEAN.pool(OUT, 0, 2)).containsExactly(7f / 3, 10f / 3);
+  }
+
+  @Test
+  void lastTokenTakesTheLastRealTokenNotThePadding() {
+    assertThat(Pooling.LASTTOKEN.pool(OUT, 0, 2)).containsExactly(3, 4);
+    assertThat(Pooling.LASTTOKEN.pool(OUT, 1, 3)).containsExactly(7, -2);
+  }
+
+  @Test
   void poolerTakesTheModelsPoolerRow() {
     assertThat(Pooling.POOLER.pool(OUT, 1, 3)).containsExactly(0.25f, 0.75f);
   }
 
   @Test
-  void autoMeansPoolerWhenTheModelHasOneElseMean() {
+  void autoWithoutADeclarationMeansPoolerWhenTheModelHasOneElseCls() {
+    // Spec change (issue 13): auto on a model without pooler_output is cls, as convert always said, not mean.
     assertThat(Pooling.AUTO.resolve(true)).isEqualTo(Pooling.POOLER);
-    assertThat(Pooling.AUTO.resolve(false)).isEqualTo(Pooling.MEAN);
+    assertThat(Pooling.AUTO.resolve(false)).isEqualTo(Pooling.CLS);
     assertThat(Pooling.CLS.resolve(true)).isEqualTo(Pooling.CLS);
     assertThatThrownBy(() -> Pooling.AUTO.pool(OUT, 0, 2)).isInstanceOf(IllegalStateException.class);
   }
@@ -57,6 +78,6 @@ class PoolingTest {
   void parsesParamValuesAndNamesTheValidOnes() {
     assertThat(Pooling.fromParam("MEAN")).isEqualTo(Pooling.MEAN);
     assertThatThrownBy(() -> Pooling.fromParam("avg"))
-        .hasMessage("Invalid pooling 'avg', expected one of [auto, pooler, cls, mean, max]");
+        .hasMessage("Invalid pooling 'avg', expected one of [auto, pooler, cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken]");
   }
 }

@@ -158,15 +158,17 @@ class TextEmbedderTest {
     assertThatThrownBy(() -> stage.setPooling("pooler").transformSchema(texts.schema()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("pooling=pooler, but the model at " + dir + " has no pooler_output");
-    // auto falls back to mean pooling on such a model
-    assertThat(stage.setPooling("auto").transform(texts).first().getList(4)).hasSize(384);
+    // Spec change (issue 13): auto on a model with neither a declaration nor a pooler is cls (was mean)
+    assertThat(stage.setPooling("auto").transform(texts).first().getList(4)).hasSize(384)
+        .isEqualTo(stage.setPooling("cls").transform(texts).first().getList(4))
+        .isNotEqualTo(stage.setPooling("mean").transform(texts).first().getList(4));
   }
 
   @Test
   void invalidParamValuesAreNamedWithTheValidSet() {
     assertThatThrownBy(() -> new TextEmbedder().setPooling("avg"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid pooling 'avg', expected one of [auto, pooler, cls, mean, max]");
+        .hasMessage("Invalid pooling 'avg', expected one of [auto, pooler, cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken]");
     assertThatThrownBy(() -> new TextEmbedder().setOutputType("tensor"))
         .hasMessage("Invalid outputType 'tensor', expected one of [array, vector]");
     assertThatThrownBy(() -> new TextEmbedder().setDevice("tpu"))

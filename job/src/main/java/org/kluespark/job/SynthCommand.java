@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         + "random weights at a preset's shape or any size; convert it with 'kluespark convert'.",
     footer = {"", "Presets: klue-bert-base, klue-roberta-small, klue-roberta-base, klue-roberta-large, "
         + "bert_tiny_en_uncased, bert_small_en_uncased, bert_medium_en_uncased, bert_base_en_uncased, "
-        + "bert_large_en_uncased, bert_base_multi.",
+        + "bert_large_en_uncased, bert_base_multi, ko-sroberta (sentence-transformers layout: mean pooling), "
+        + "kosimcse-roberta.",
         "Size options override the preset's values; without --preset they start from klue-bert-base."})
 final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Spec
@@ -73,11 +74,14 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
     List<String> lines = SyntheticCheckpoint.corpusLines(corpusPaths);
     long start = System.nanoTime();
     SyntheticCheckpoint.Written written = SyntheticCheckpoint.write(config,
-        lowercase != null ? lowercase : base.lowercase(), lines, seed, output);
+        lowercase != null ? lowercase : base.lowercase(), lines, seed, output, base.sentenceModules());
     PrintWriter out = spec.commandLine().getOut();
     out.printf("kluespark: wrote %s: %s, %,d parameters, %d of %d vocabulary tokens learnt from %d corpus lines, "
         + "in %.1f s.%n", output, config.summary(), written.parameters(), written.vocabularyLearnt(),
         config.vocabSize(), lines.size(), (System.nanoTime() - start) / 1e9);
+    if (base.sentenceModules() != null) {
+      out.printf("kluespark: sentence-transformers layout (modules.json): %s%n", base.sentenceModules().summary());
+    }
     out.printf("kluespark: next: kluespark convert %s --output <bundle dir>%n", output);
     out.flush();
     return 0;

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
+import org.kluespark.pooling.Pooling;
 
 /**
  * Published shapes of the models kluespark targets, for synthetic checkpoints with random weights:
@@ -20,14 +21,36 @@ public enum ModelPreset {
   BERT_MEDIUM_EN_UNCASED("bert_medium_en_uncased", bert(30522, 512, 8, 8, 2048)),
   BERT_BASE_EN_UNCASED("bert_base_en_uncased", bert(30522, 768, 12, 12, 3072)),
   BERT_LARGE_EN_UNCASED("bert_large_en_uncased", bert(30522, 1024, 24, 16, 4096)),
-  BERT_BASE_MULTI("bert_base_multi", bert(119547, 768, 12, 12, 3072));
+  BERT_BASE_MULTI("bert_base_multi", bert(119547, 768, 12, 12, 3072)),
+  /**
+   * jhgan/ko-sroberta-multitask: klue/roberta-base fine-tuned with sentence-transformers; its modules.json is
+   * Transformer + Pooling (mean tokens), with no Dense and no Normalize.
+   */
+  KO_SROBERTA("ko-sroberta", roberta(32000, 768, 12, 12, 3072), SentenceModules.of(Pooling.MEAN, false)),
+  /**
+   * BM-K/KoSimCSE-roberta: klue/roberta-base trained with SimCSE; a plain transformers checkpoint (no
+   * sentence-transformers files) whose authors take the [CLS] token's last hidden state: embed with pooling=cls
+   * (auto would use the pooler, which SimCSE did not train for inference).
+   */
+  KOSIMCSE_ROBERTA("kosimcse-roberta", roberta(32000, 768, 12, 12, 3072));
 
   private final String id;
   private final EncoderConfig config;
+  private final SentenceModules sentenceModules; // null: a plain transformers checkpoint
 
   ModelPreset(String id, EncoderConfig config) {
+    this(id, config, null);
+  }
+
+  ModelPreset(String id, EncoderConfig config, SentenceModules sentenceModules) {
     this.id = id;
     this.config = config;
+    this.sentenceModules = sentenceModules;
+  }
+
+  /** The sentence-transformers pipeline the real checkpoint declares, or null when it has no modules.json. */
+  public SentenceModules sentenceModules() {
+    return sentenceModules;
   }
 
   public String id() {

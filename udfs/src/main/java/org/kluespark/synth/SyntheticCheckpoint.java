@@ -21,7 +21,8 @@ import org.kluespark.tokenize.wordpiece.WordPieceVocabBuilder;
 
 /**
  * Writes a HuggingFace-layout checkpoint with seeded random weights: {@code config.json},
- * {@code model.safetensors}, {@code vocab.txt}, {@code tokenizer_config.json} and {@code tokenizer.json}.
+ * {@code model.safetensors}, {@code vocab.txt}, {@code tokenizer_config.json} and {@code tokenizer.json}, plus the
+ * sentence-transformers files when the model declares a pipeline ({@link SentenceModules}).
  * The vocabulary is learnt from a text corpus so Korean test text tokenizes into real subwords; it has
  * exactly the config's {@code vocab_size} tokens. Converted like any real checkpoint, these models drive
  * tests and benchmarks at the published sizes without network access.
@@ -36,6 +37,15 @@ public final class SyntheticCheckpoint {
   public record Written(Path dir, EncoderConfig config, int vocabularyLearnt, long parameters) {}
 
   public static Written write(EncoderConfig config, boolean lowercase, List<String> corpus, long seed, Path dir) {
+    return write(config, lowercase, corpus, seed, dir, null);
+  }
+
+  /**
+   * As {@link #write(EncoderConfig, boolean, List, long, Path)}, in sentence-transformers layout when
+   * {@code modules} is not null ({@link SentenceModules}: modules.json, 1_Pooling, optional Dense and Normalize).
+   */
+  public static Written write(EncoderConfig config, boolean lowercase, List<String> corpus, long seed, Path dir,
+      SentenceModules modules) {
     WordPieceOptions options = WordPieceOptions.klue().withLowercase(lowercase);
     List<String> vocab = new WordPieceVocabBuilder(options).build(corpus, config.vocabSize());
     if (config.family() == EncoderFamily.ROBERTA) {
@@ -52,6 +62,9 @@ public final class SyntheticCheckpoint {
       Files.writeString(dir.resolve(WordPieceTokenizerJson.FILE_NAME), WordPieceTokenizerJson.build(vocab, options),
           StandardCharsets.UTF_8);
       SafetensorsWriter.write(dir.resolve("model.safetensors"), weights, TensorDtype.F32);
+      if (modules != null) {
+        modules.write(dir, config.hiddenSize(), seed);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the synthetic checkpoint to " + dir + ": " + e.getMessage(), e);
     }

@@ -103,13 +103,20 @@ class SavedStagesCompatibilityTest {
     PipelineModel loaded = PipelineModel.load(saved.resolve("two-stage-pipeline").toString());
     TextPreprocessor preprocessor = new TextPreprocessor("TextPreprocessor_fixture0004").setModelPath(minilm())
         .setInputCol("sentence1").setMaxSeqLength(24).setTokensCol("tokens");
-    TokenEncoder encoder = new TokenEncoder("TokenEncoder_fixture0005").setModelPath(minilm()).setMaxSeqLength(24)
+    // The saved bundle copy is MiniLM as it was then, without kluespark.json, so pooling=auto still means its
+    // pooler there; today's built-in minilm declares mean + normalize (issue 13). The new stage is compared on the
+    // same files the stage was saved with.
+    String savedCopy = saved.resolve("two-stage-pipeline/stages/1_TokenEncoder_fixture0005")
+        .resolve(StageWriter.MODEL_DIR).toString();
+    TokenEncoder encoder = new TokenEncoder("TokenEncoder_fixture0005").setModelPath(savedCopy).setMaxSeqLength(24)
         .setBatchSize(3).setSequenceOutputCol("sequence_output");
 
     Transformer[] stages = loaded.stages();
     assertThat(stages).hasSize(2);
     assertSameParams(stages[0], preprocessor);
     assertSameParams(stages[1], encoder);
+    assertThat(((TokenEncoder) stages[1]).resolvedPooling().pooling()).as("auto on the saved copy")
+        .isEqualTo(org.kluespark.pooling.Pooling.POOLER);
     Dataset<Row> expected = encoder.transform(preprocessor.transform(texts));
     assertSameVectors(sorted(loaded.transform(texts)), sorted(expected), "tokens", "input_word_ids",
         "input_mask", "input_type_ids");

@@ -122,6 +122,8 @@ public final class SentenceTransformerModules {
         set.add(field.getKey());
       }
     }
+    List<String> order = List.copyOf(MODES.keySet());
+    set.sort(java.util.Comparator.comparingInt(order::indexOf)); // sentence-transformers' order, not the file's
     if (set.size() > 1) {
       throw new ConversionException(configFile + " sets several pooling modes " + set + ", which "
           + "sentence-transformers concatenates into one vector; kluespark pools with one mode. Keep one, or "

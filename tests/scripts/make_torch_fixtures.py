@@ -6,8 +6,10 @@ copies of transformers' modeling_bert.py / modeling_roberta.py (eager attention,
 the same module tree (hence the same state-dict names) and the same arithmetic. The converter's parity
 tests compare its ONNX graphs against expected.json.
 
-Run (from the repository root):  /usr/bin/python3 tests/scripts/make_torch_fixtures.py
-Writes udfs/src/test/resources/torch-fixtures/{tiny-bert,tiny-roberta,tiny-bert-legacy-names}/.
+Run (from the repository root):  /usr/bin/python3 tests/scripts/make_torch_fixtures.py [--only DIR]
+Writes udfs/src/test/resources/torch-fixtures/{tiny-bert,tiny-roberta,tiny-bert-legacy-names,tiny-st-bert}/;
+--only tiny-st-bert writes that directory alone (the sentence-transformers checkpoint: BertModel + Pooling +
+Dense + Normalize, with plain-torch copies of sentence_transformers.models.Pooling/Dense/Normalize).
 Deterministic: seeded weights, fixed inputs; safetensors/JSON bytes are identical run to run.
 """
 
@@ -432,6 +434,129 @@ def check_against_numpy(state, c, run, roberta, prefix, name):
 # --------------------------------------------------------------------------------------------- main
 
 
+# ------------------------------------------------------------- sentence-transformers (plain torch copies)
+
+ST_MODES = ["cls", "mean", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken"]
+ST_MODE_KEYS = {"cls": "pooling_mode_cls_token", "mean": "pooling_mode_mean_tokens",
+                "max": "pooling_mode_max_tokens", "mean_sqrt_len_tokens": "pooling_mode_mean_sqrt_len_tokens",
+                "weightedmean": "pooling_mode_weightedmean_tokens", "lasttoken": "pooling_mode_lasttoken"}
+ST_DENSE_OUT = 20
+
+
+def st_pooling(mode, token_embeddings, attention_mask):
+    """sentence_transformers.models.Pooling.forward (v2.2-3.x) for one mode, include_prompt=True."""
+    if mode == "cls":
+        return token_embeddings[:, 0]
+    if mode == "max":
+        input_mask_expanded = attention_mask.unsqueeze(-1).expand(token_embeddings.size()).to(token_embeddings.dtype)
+        token_embeddings = token_embeddings.clone()
+        token_embeddings[input_mask_expanded == 0] = -1e9  # padding never the maximum
+        return torch.max(token_embeddings, 1)[0]
+    if mode in ("mean", "mean_sqrt_len_tokens"):
+        input_mask_expanded = attention_mask.unsqueeze(-1).expand(token_embeddings.size()).to(token_embeddings.dtype)
+        sum_embeddings = torch.sum(token_embeddings * input_mask_expanded, 1)
+        sum_mask = torch.clamp(input_mask_expanded.sum(1), min=1e-9)
+        return sum_embeddings / sum_mask if mode == "mean" else sum_embeddings / torch.sqrt(sum_mask)
+    if mode == "weightedmean":
+        input_mask_expanded = attention_mask.unsqueeze(-1).expand(token_embeddings.size()).to(token_embeddings.dtype)
+        weights = (torch.arange(start=1, end=token_embeddings.shape[1] + 1).unsqueeze(0).unsqueeze(-1)
+                   .expand(token_embeddings.size()).to(token_embeddings.dtype))
+        input_mask_expanded = input_mask_expanded * weights
+        sum_embeddings = torch.sum(token_embeddings * input_mask_expanded, 1)
+        sum_mask = torch.clamp(input_mask_expanded.sum(1), min=1e-9)
+        return sum_embeddings / sum_mask
+    if mode == "lasttoken":
+        bs, seq_len, hidden_dim = token_embeddings.shape
+        values, indices = attention_mask.flip(1).max(1)
+        indices = torch.where(values == 0, seq_len - 1, indices)
+        gather_indices = (seq_len - indices - 1).unsqueeze(-1).repeat(1, hidden_dim).unsqueeze(1)
+        return torch.gather(token_embeddings, 1, gather_indices).squeeze(dim=1)
+    raise ValueError(mode)
+
+
+class StDense(nn.Module):
+    """sentence_transformers.models.Dense: activation(linear(x)); state-dict names linear.weight / linear.bias."""
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_features, bias=True)
+        self.activation_function = nn.Tanh()
+
+    def forward(self, x):
+        return self.activation_function(self.linear(x))
+
+
+def st_normalize(x):
+    """sentence_transformers.models.Normalize: F.normalize(x, p=2, dim=1)."""
+    return torch.nn.functional.normalize(x, p=2, dim=1)
+
+
+def write_sentence_transformers(report):
+    """tiny-st-bert: a BertModel in sentence-transformers layout (mean pooling declared, Dense tanh, Normalize)."""
+    bert = randomize(EncoderModel(BERT_CONFIG, roberta=False), seed=4321)
+    dense = StDense(BERT_CONFIG["hidden_size"], ST_DENSE_OUT)
+    generator = torch.Generator().manual_seed(4322)
+    with torch.no_grad():
+        for param in dense.parameters():
+            param.copy_(torch.randn(param.shape, generator=generator) * 0.3)
+    dense.eval()
+    st_dir = os.path.join(OUT, "tiny-st-bert")
+    os.makedirs(os.path.join(st_dir, "1_Pooling"), exist_ok=True)
+    os.makedirs(os.path.join(st_dir, "2_Dense"), exist_ok=True)
+    state = bert.state_dict()
+    write_json(os.path.join(st_dir, "config.json"), BERT_CONFIG)
+    write_text(os.path.join(st_dir, "vocab.txt"), "\n".join(BERT_VOCAB) + "\n")
+    write_json(os.path.join(st_dir, "tokenizer_config.json"), tokenizer_config(OrderedDict(
+        unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]")))
+    write_safetensors(os.path.join(st_dir, "model.safetensors"), state)
+    modules = [OrderedDict(idx=0, name="0", path="", type="sentence_transformers.models.Transformer"),
+               OrderedDict(idx=1, name="1", path="1_Pooling", type="sentence_transformers.models.Pooling"),
+               OrderedDict(idx=2, name="2", path="2_Dense", type="sentence_transformers.models.Dense"),
+               OrderedDict(idx=3, name="3", path="3_Normalize", type="sentence_transformers.models.Normalize")]
+    write_json(os.path.join(st_dir, "modules.json"), modules)
+    pooling = OrderedDict(word_embedding_dimension=BERT_CONFIG["hidden_size"])
+    for mode in ST_MODES:
+        pooling[ST_MODE_KEYS[mode]] = mode == "mean"
+    pooling["include_prompt"] = True
+    write_json(os.path.join(st_dir, "1_Pooling", "config.json"), pooling)
+    write_json(os.path.join(st_dir, "2_Dense", "config.json"), OrderedDict(
+        in_features=BERT_CONFIG["hidden_size"], out_features=ST_DENSE_OUT, bias=True,
+        activation_function="torch.nn.modules.activation.Tanh"))
+    # Dense weights as older sentence-transformers saved them: pytorch_model.bin (torch.save of the state dict).
+    torch.save(dense.state_dict(), os.path.join(st_dir, "2_Dense", "pytorch_model.bin"))
+    # Normalize has no files; sentence-transformers writes an empty 3_Normalize folder, which git cannot hold.
+
+    input_ids, mask, types = batch(BERT_VOCAB, BERT_ROWS, BERT_TYPES)
+    ids_t, mask_t, types_t = torch.tensor(input_ids), torch.tensor(mask), torch.tensor(types)
+    result = OrderedDict()
+    result["note"] = ("sentence-transformers pipeline outputs (eval, fp32) for tiny-bert's batch: BertModel, then "
+                      "Pooling with each mode, Dense(32->20, tanh), Normalize. 1_Pooling/config.json declares mean; "
+                      "sentence_embedding[mode] is what the checkpoint gives when that mode is declared.")
+    result["torch_version"] = torch.__version__
+    result["input_ids"] = input_ids
+    result["attention_mask"] = mask
+    result["token_type_ids"] = types
+    worst = 0.0
+    with torch.no_grad():
+        last = bert(ids_t, mask_t, types_t)[0]
+        result["pooled"] = OrderedDict()
+        result["sentence_embedding"] = OrderedDict()
+        for mode in ST_MODES:
+            pooled = st_pooling(mode, last, mask_t)
+            result["pooled"][mode] = nested(pooled)
+            result["sentence_embedding"][mode] = nested(st_normalize(dense(pooled)))
+            # float64 check of the whole pipeline from the same weights
+            pooled64 = st_pooling(mode, deepcopy(bert).double()(ids_t, mask_t, types_t)[0], mask_t)
+            full64 = st_normalize(deepcopy(dense).double()(pooled64))
+            worst = max(worst, (full64 - st_normalize(dense(pooled)).double()).abs().max().item())
+    write_json(os.path.join(st_dir, "expected.json"), result, compact=True)
+    back = torch.load(os.path.join(st_dir, "2_Dense", "pytorch_model.bin"))
+    assert list(back) == ["linear.weight", "linear.bias"], list(back)
+    for name, tensor in read_safetensors(os.path.join(st_dir, "model.safetensors")).items():
+        assert torch.equal(tensor, state[name]), f"tiny-st-bert: {name} did not round-trip"
+    report.append(("tiny-st-bert float32 vs float64 sentence_embedding max diff (all modes)", worst))
+
+
 def legacy_names(state):
     """bert. prefix and TF-era LayerNorm gamma/beta, as old converted checkpoints have."""
     out = OrderedDict()
@@ -448,6 +573,14 @@ def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
     report = []
+    if sys.argv[1:] == ["--only", "tiny-st-bert"]:
+        write_sentence_transformers(report)
+        for label, value in report:
+            print(f"{label}: {value}")
+        print(f"torch {torch.__version__}; wrote {os.path.join(OUT, 'tiny-st-bert')}")
+        return 0
+    if sys.argv[1:]:
+        raise SystemExit("usage: make_torch_fixtures.py [--only tiny-st-bert]")
 
     # BERT: BertModel saved without prefix.
     bert = randomize(EncoderModel(BERT_CONFIG, roberta=False), seed=1234)
@@ -525,6 +658,8 @@ def main():
     with torch.no_grad():
         legacy_last = legacy_model(*bert_run[:3])[0]
     assert torch.equal(legacy_last, bert_run[3]), "legacy-names weights do not reproduce tiny-bert's outputs"
+
+    write_sentence_transformers(report)
 
     for label, value in report:
         print(f"{label}: {value}")

@@ -99,6 +99,42 @@ class ConvertAndSynthCommandTest {
   }
 
   @Test
+  void koSrobertaIsWrittenInSentenceTransformersLayoutAndItsDeclarationReachesInfo() {
+    // The preset's layout at a shrunk size (the real shape is klue/roberta-base: checked in ModelPresetTest).
+    Path checkpoint = tmp.resolve("ko-sroberta");
+    CliRun synth = CliRun.of("synth", "--preset", "ko-sroberta", "--hidden-size", "32", "--layers", "1", "--heads",
+        "4", "--intermediate-size", "64", "--vocab-size", "600", "--corpus",
+        TestModels.repoRoot().resolve("datasets").toString(), "--output", checkpoint.toString());
+    assertThat(synth.exitCode()).as(synth.printed()).isZero();
+    assertThat(synth.out()).contains("sentence-transformers layout (modules.json): mean");
+    assertThat(checkpoint.resolve("modules.json")).exists();
+    assertThat(checkpoint.resolve("1_Pooling/config.json")).content().contains("\"pooling_mode_mean_tokens\" : true");
+
+    Path bundle = tmp.resolve("bundle");
+    CliRun convert = CliRun.of("convert", checkpoint.toString(), "--output", bundle.toString());
+    assertThat(convert.exitCode()).as(convert.printed()).isZero();
+    assertThat(convert.out()).contains("modules.json declares: mean\n")
+        .contains("pooling=auto uses mean (declared by modules.json)");
+    CliRun info = CliRun.of("info", "--model", bundle.toString(), "--max-seq-length", "16");
+    assertThat(info.exitCode()).as(info.printed()).isZero();
+    assertThat(info.out()).containsPattern("declared pooling: +mean \\(from modules.json\\)\n")
+        .containsPattern("pooled size \\(auto\\): +32\n").contains("declared.pooling");
+  }
+
+  @Test
+  void koSimCseRobertaHasNoSentenceTransformersFilesSoAutoIsThePooler() {
+    Path checkpoint = tmp.resolve("kosimcse");
+    CliRun synth = CliRun.of("synth", "--preset", "kosimcse-roberta", "--hidden-size", "32", "--layers", "1",
+        "--heads", "4", "--intermediate-size", "64", "--vocab-size", "600", "--corpus",
+        TestModels.repoRoot().resolve("datasets").toString(), "--output", checkpoint.toString());
+    assertThat(synth.exitCode()).as(synth.printed()).isZero();
+    assertThat(checkpoint.resolve("modules.json")).doesNotExist();
+    CliRun convert = CliRun.of("convert", checkpoint.toString(), "--output", tmp.resolve("bundle").toString());
+    assertThat(convert.exitCode()).as(convert.printed()).isZero();
+    assertThat(convert.out()).contains("pooling=auto uses pooler (the graph has a pooler_output; no pooling declared)");
+  }
+
+  @Test
   void synthNamesThePresetsWhenOneIsUnknown() {
     CliRun run = CliRun.of("synth", "--preset", "klue-bert-huge", "--output", tmp.resolve("x").toString());
     assertThat(run.exitCode()).isEqualTo(2);

@@ -74,9 +74,10 @@ class IncrementalEmbedTest {
     assertThat(properties).containsEntry("kluespark.model.sha256", minilm.fingerprint())
         .containsEntry("kluespark.model", "minilm")
         .containsEntry("kluespark.model.precision", "fp32")
-        .containsEntry("kluespark.pooling", "pooler") // auto, for a model with a pooler output
+        // auto: minilm declares mean + normalize (issue 13; it was its pooler, unnormalized, before)
+        .containsEntry("kluespark.pooling", "mean")
         .containsEntry("kluespark.maxSeqLength", "128")
-        .containsEntry("kluespark.normalize", "false")
+        .containsEntry("kluespark.normalize", "true")
         .containsEntry("kluespark.textCol", "sentence1")
         .containsEntry("kluespark.pairCol", "sentence2")
         .containsEntry("kluespark.outputType", "array")
@@ -114,9 +115,12 @@ class IncrementalEmbedTest {
     String output = output("pooling");
     assertSummary(incremental(input("pooling-first", stsLines.subList(0, 3)), output), "3 new rows");
     CliRun cls = incremental(all, output, "--pooling", "cls");
-    assertUsageError(cls, "kluespark.pooling is pooler in the table but cls in this run");
-    CliRun normalized = incremental(all, output, "--normalize");
-    assertUsageError(normalized, "kluespark.normalize is false in the table but true in this run");
+    // The table has minilm's declared pipeline (issue 13): mean, normalized.
+    assertUsageError(cls, "kluespark.pooling is mean in the table but cls in this run");
+    // An explicit pooling replaces the declared pipeline, normalization included: only normalize differs.
+    CliRun unnormalized = incremental(all, output, "--pooling", "mean");
+    assertUsageError(unnormalized, "kluespark.normalize is true in the table but false in this run");
+    assertThat(unnormalized.err()).doesNotContain("kluespark.pooling is");
   }
 
   @Test

@@ -20,7 +20,12 @@ class InfoCommandTest {
         .containsPattern("tokenizer vocabulary: +30522\n")
         .containsPattern("embedding vocab size: +30522\n")
         .containsPattern("max positions: +512\n")
-        .containsPattern("pad id: +0\n");
+        .containsPattern("pad id: +0\n")
+        // all-MiniLM-L6-v2's modules.json: mean pooling, then Normalize (issue 13)
+        .containsPattern("declared pooling: +mean, then L2 normalize \\(from sentence-transformers/all-MiniLM-L6-v2 "
+            + "modules.json \\(built in\\)\\)\n")
+        .containsPattern("pooling auto means: +mean, then L2 normalize \\(declared by ")
+        .containsPattern("pooled size \\(auto\\): +384\n");
   }
 
   @Test

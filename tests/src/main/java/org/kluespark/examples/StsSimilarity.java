@@ -17,7 +17,7 @@ import org.kluespark.stage.TextEmbedder;
  * similarity correlated with KLUE's {@code real-label} (Pearson's r, KLUE's STS score).
  */
 public final class StsSimilarity {
-  static final String USAGE = "StsSimilarity --model DIR|minilm --dev STS_FILE [--limit N]";
+  static final String USAGE = "StsSimilarity --model DIR|minilm --dev STS_FILE [--limit N] [--pooling MODE]";
 
   private StsSimilarity() {}
 
@@ -26,13 +26,22 @@ public final class StsSimilarity {
 
   /** Two embedders, one per sentence: {@code sentence1} → {@code embedding1}, {@code sentence2} → {@code embedding2}. */
   public static Pipeline pipeline(String modelPath) {
-    return new Pipeline().setStages(new PipelineStage[] {embedder(modelPath, "sentence1", "embedding1"),
-        embedder(modelPath, "sentence2", "embedding2")});
+    return pipeline(modelPath, "auto");
+  }
+
+  /** As {@link #pipeline(String)} with the stages' {@code pooling} (auto: the model's declared pooling, ...). */
+  public static Pipeline pipeline(String modelPath, String pooling) {
+    return new Pipeline().setStages(new PipelineStage[] {embedder(modelPath, "sentence1", "embedding1", pooling),
+        embedder(modelPath, "sentence2", "embedding2", pooling)});
   }
 
   public static Result run(SparkSession spark, String modelPath, String devPath, int limit) {
+    return run(spark, modelPath, devPath, limit, "auto");
+  }
+
+  public static Result run(SparkSession spark, String modelPath, String devPath, int limit, String pooling) {
     Dataset<Row> pairs = ExampleData.limited(KlueDatasets.sts(spark, devPath), limit);
-    PipelineModel embedders = pipeline(modelPath).fit(pairs); // only transformers: reads no data
+    PipelineModel embedders = pipeline(modelPath, pooling).fit(pairs); // only transformers: reads no data
     List<Row> rows = embedders.transform(pairs)
         .select("embedding1", "embedding2", "real_label").collectAsList();
     double[] cosine = new double[rows.size()];
@@ -46,15 +55,16 @@ public final class StsSimilarity {
   }
 
   public static void main(String[] args) {
-    ExampleArgs options = new ExampleArgs("StsSimilarity", USAGE, Set.of("model", "dev", "limit"), args);
+    ExampleArgs options = new ExampleArgs("StsSimilarity", USAGE, Set.of("model", "dev", "limit", "pooling"), args);
+    String pooling = options.optional("pooling", "auto");
     Result result = run(ExampleData.session("kluespark-sts"), options.required("model"),
-        options.required("dev"), options.optionalInt("limit", 0));
-    System.out.printf("STS: Pearson r %.4f between cosine similarity and real-label over %d pairs%n",
-        result.pearson(), result.cosine().length);
+        options.required("dev"), options.optionalInt("limit", 0), pooling);
+    System.out.printf("STS: Pearson r %.4f between cosine similarity and real-label over %d pairs (pooling=%s)%n",
+        result.pearson(), result.cosine().length, pooling);
   }
 
-  private static TextEmbedder embedder(String modelPath, String inputCol, String outputCol) {
+  private static TextEmbedder embedder(String modelPath, String inputCol, String outputCol, String pooling) {
     return new TextEmbedder().setModelPath(modelPath).setInputCol(inputCol).setPooledOutputCol(outputCol)
-        .setOutputType("vector").setMaxSeqLength(128);
+        .setOutputType("vector").setMaxSeqLength(128).setPooling(pooling);
   }
 }

@@ -20,6 +20,22 @@ class CheckpointFilesTest {
   }
 
   @Test
+  void sentenceTransformersFilesComeAlongWhenListed() {
+    // As in sentence-transformers/LaBSE-style repositories: Pooling, Dense (with two weight formats), Normalize.
+    List<String> repo = List.of("config.json", "tokenizer.json", "model.safetensors", "modules.json",
+        "sentence_bert_config.json", "1_Pooling/config.json", "2_Dense/config.json", "2_Dense/model.safetensors",
+        "2_Dense/pytorch_model.bin", "3_Normalize/.gitkeep", "README.md");
+    assertThat(CheckpointFiles.select(repo, "r")).containsExactly("config.json", "tokenizer.json",
+        "model.safetensors", "modules.json", "1_Pooling/config.json", "2_Dense/config.json",
+        "2_Dense/model.safetensors");
+    assertThat(CheckpointFiles.select(List.of("config.json", "vocab.txt", "pytorch_model.bin", "modules.json",
+        "1_Pooling/config.json", "2_Dense/config.json", "2_Dense/pytorch_model.bin"), "r"))
+        .endsWith("modules.json", "1_Pooling/config.json", "2_Dense/config.json", "2_Dense/pytorch_model.bin");
+    assertThat(CheckpointFiles.select(List.of("config.json", "vocab.txt", "pytorch_model.bin", "1_Pooling/config.json"),
+        "r")).as("without modules.json nothing declares a pipeline").doesNotContain("1_Pooling/config.json");
+  }
+
+  @Test
   void fallsBackInTransformersOrder() {
     assertThat(CheckpointFiles.select(List.of("config.json", "vocab.txt", "tokenizer_config.json",
         "special_tokens_map.json", "pytorch_model.bin"), "r"))

@@ -15,6 +15,11 @@ public final class TorchFixtures {
   public static final String TINY_ROBERTA = "tiny-roberta";
   /** tiny-bert's weights as {@code bert.*} with LayerNorm gamma/beta, plus {@code cls.*}; safetensors only. */
   public static final String TINY_BERT_LEGACY_NAMES = "tiny-bert-legacy-names";
+  /**
+   * A BertModel in sentence-transformers layout: modules.json, 1_Pooling (mean), 2_Dense (tanh, weights in
+   * pytorch_model.bin), Normalize; expected.json holds the pipeline's output for every pooling mode.
+   */
+  public static final String TINY_ST_BERT = "tiny-st-bert";
 
   private TorchFixtures() {}
 

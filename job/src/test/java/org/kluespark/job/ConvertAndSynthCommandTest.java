@@ -103,7 +103,7 @@ class ConvertAndSynthCommandTest {
     // The preset's layout at a shrunk size (the real shape is klue/roberta-base: checked in ModelPresetTest).
     Path checkpoint = tmp.resolve("ko-sroberta");
     CliRun synth = CliRun.of("synth", "--preset", "ko-sroberta", "--hidden-size", "32", "--layers", "1", "--heads",
-        "4", "--intermediate-size", "64", "--vocab-size", "600", "--corpus",
+        "4", "--intermediate-size", "64", "--vocab-size", "1400", "--corpus",
         TestModels.repoRoot().resolve("datasets").toString(), "--output", checkpoint.toString());
     assertThat(synth.exitCode()).as(synth.printed()).isZero();
     assertThat(synth.out()).contains("sentence-transformers layout (modules.json): mean");
@@ -125,7 +125,7 @@ class ConvertAndSynthCommandTest {
   void koSimCseRobertaHasNoSentenceTransformersFilesSoAutoIsThePooler() {
     Path checkpoint = tmp.resolve("kosimcse");
     CliRun synth = CliRun.of("synth", "--preset", "kosimcse-roberta", "--hidden-size", "32", "--layers", "1",
-        "--heads", "4", "--intermediate-size", "64", "--vocab-size", "600", "--corpus",
+        "--heads", "4", "--intermediate-size", "64", "--vocab-size", "1400", "--corpus",
         TestModels.repoRoot().resolve("datasets").toString(), "--output", checkpoint.toString());
     assertThat(synth.exitCode()).as(synth.printed()).isZero();
     assertThat(checkpoint.resolve("modules.json")).doesNotExist();

@@ -13,12 +13,14 @@ import org.kluespark.testing.TestModels;
 /**
  * A measurement, not a test (the name keeps it out of the default run; run it with
  * {@code -Dtest=StsPoolingMeasurement}): KLUE STS dev Pearson (cosine vs real-label, 519 pairs) for the built-in
- * MiniLM with its pooler, mean pooling, and {@code auto} (its declared mean + normalize), for the README.
+ * MiniLM with its pooler, [CLS], mean pooling, and {@code auto} (its declared mean + normalize), for the README.
  */
 class StsPoolingMeasurement {
   @Test
   void minilmPearsonByPooling() {
-    Path dev = TestModels.sharedKlue().resolve("klue-sts-v1.1_dev.json");
+    // From a worktree ../shared/klue is not beside the checkout: KLUESPARK_KLUE_DIR points at it instead.
+    String klueDir = System.getenv("KLUESPARK_KLUE_DIR");
+    Path dev = (klueDir != null ? Path.of(klueDir) : TestModels.sharedKlue()).resolve("klue-sts-v1.1_dev.json");
     assumeTrue(Files.isRegularFile(dev), "skipped: " + dev + " is absent");
     for (String pooling : List.of("pooler", "cls", "mean", "auto")) {
       long start = System.nanoTime();

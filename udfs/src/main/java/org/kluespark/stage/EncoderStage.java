@@ -62,7 +62,8 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
         + EmbeddingSettings.DEFAULT_GPU_BATCH_SIZE + " on a GPU", ParamCheck.positive("batchSize"));
     windowSize = new IntParam(this, "windowSize", "rows (tokenized and) sorted by length together before "
         + "batches are cut; larger means less padding and more memory", ParamCheck.positive("windowSize"));
-    pooledOutputCol = new Param<>(this, "pooledOutputCol", "output column of pooled vectors [hidden]",
+    pooledOutputCol = new Param<>(this, "pooledOutputCol", "output column of pooled vectors [hidden] (the "
+        + "declared Dense layer's out_features when pooling=auto applies one)",
         ParamCheck.nonBlank("pooledOutputCol"));
     sequenceOutputCol = new Param<>(this, "sequenceOutputCol", "optional output column of token vectors "
         + "[tokens][hidden], trimmed to each row's real tokens", ParamCheck.nonBlank("sequenceOutputCol"));

@@ -55,6 +55,14 @@ class SentenceTransformerModulesTest {
     assertThat(bundle.declaration()).contains(result.declaration());
     assertThat(bundle.dense().apply(new float[32])).hasSize(16);
 
+    // quantize keeps the declaration (unprefixed) and copies the Dense weights into the new bundle.
+    Path int8 = dir.resolve("int8");
+    BundlePrecisionWriter.write(bundle, "bundle", int8, org.kluespark.precision.PrecisionOptions.parse("int8", false),
+        line -> { });
+    ModelBundle quantized = ModelBundleLoader.load(int8.toString(), new Configuration());
+    assertThat(quantized.declaration()).contains(result.declaration());
+    assertThat(quantized.denseBytes()).isEqualTo(bundle.denseBytes());
+
     // A Dense file changed after conversion is refused, as a changed model.onnx is.
     byte[] dense = Files.readAllBytes(bundleDir.resolve(SentenceDeclaration.DENSE_FILE));
     dense[dense.length - 1] ^= 1;

@@ -40,6 +40,11 @@ public enum EncoderFamily {
     return name().toLowerCase(Locale.ROOT) + ".";
   }
 
+  /** Whether the family's HF model can carry BERT's pooler; ElectraModel has none, so stray pooler.* are ignored as HF does. */
+  public boolean canHavePooler() {
+    return this != ELECTRA;
+  }
+
   public String modelType() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -50,7 +50,8 @@ public final class EncoderWeights {
 
   /** Whether the checkpoint has BERT's pooler (a dense + tanh over [CLS]); sentence-transformers copies often do not. */
   public boolean hasPooler() {
-    return byName.containsKey("pooler.dense.weight") && byName.containsKey("pooler.dense.bias");
+    return config.family().canHavePooler()
+        && byName.containsKey("pooler.dense.weight") && byName.containsKey("pooler.dense.bias");
   }
 
   /** The weight under its canonical name; an error naming it when absent. */

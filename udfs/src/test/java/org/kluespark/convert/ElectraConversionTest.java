@@ -110,6 +110,14 @@ class ElectraConversionTest {
   }
 
   @Test
+  void strayPoolerWeightsAreIgnoredAsElectraModelHasNoPooler() {
+    EncoderWeights weights = EncoderWeights.of(PROJECTED, SyntheticWeights.generate(PROJECTED, 7, true, STDDEV), "x");
+    assertThat(weights.hasPooler()).isFalse();
+    ModelProto model = EncoderGraphWriter.write(weights, ExportOptions.defaults(), Map.of());
+    assertThat(model.getGraph().getOutputList()).extracting(ValueInfoProto::getName).doesNotContain("pooler_output");
+  }
+
+  @Test
   void graphProjectsAfterTheEmbeddingLayerNormAndHasNoPooler() {
     ModelProto model = EncoderGraphWriter.write(weights(PROJECTED), ExportOptions.defaults(), Map.of());
     assertThat(model.getGraph().getInputList()).extracting(ValueInfoProto::getName)

@@ -2,6 +2,7 @@ package org.kluespark.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +120,52 @@ class TextTokenizerPrefixTest {
     assertThat(unprefixed.tokens()).containsExactly(tokenizer.encode(TEXT, null, OffsetUnit.CODEPOINT).tokens());
     assertThat(spans(unprefixed)).isEqualTo(spans(tokenizer.encode(TEXT, null, OffsetUnit.CODEPOINT)));
   }
+
+  @Test
+  void aMetaspaceTokenThatTakesThePrefixsTrailingSpaceGetsItsPartInTheText() {
+    // SentencePiece-style (XLM-R, e5): the space before 서울 becomes the "▁" of "▁서울", whose span then starts
+    // inside "query: ". Spans must be those of the unprefixed text.
+    try (TextTokenizer metaspace = TextTokenizer.fromJson(METASPACE_UNIGRAM.getBytes(StandardCharsets.UTF_8), 128)) {
+      TokenizedText plain = metaspace.encode("서울에서 비", null, OffsetUnit.CODEPOINT);
+      TokenizedText prefixed = metaspace.encode("서울에서 비", null, OffsetUnit.CODEPOINT,
+          new TextPrefixes("query: ", ""));
+      assertThat(plain.tokens()).containsExactly("<s>", "▁서울", "에서", "▁비", "</s>");
+      assertThat(prefixed.tokens()).containsExactly("<s>", "▁query", ":", "▁서울", "에서", "▁비", "</s>");
+      assertThat(prefixed.ids()).containsExactly(metaspace.encode("query: 서울에서 비", null).ids());
+      assertThat(spans(plain)).as("a Metaspace token spans the space it took")
+          .isEqualTo("[null, 0-2, 2-4, 4-6, null]");
+      assertThat(spans(prefixed)).as("▁서울 took the prefix's space: 6-9 in the prefixed text, 0-2 in the text")
+          .isEqualTo("[null, null, null, 0-2, 2-4, 4-6, null]");
+    }
+  }
+
+  /** A tiny SentencePiece Unigram tokenizer.json with a Metaspace pre-tokenizer, as XLM-R's. */
+  private static final String METASPACE_UNIGRAM = """
+      {"version": "1.0", "truncation": null, "padding": null,
+       "added_tokens": [
+         {"id": 0, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false,
+          "special": true},
+         {"id": 1, "content": "<pad>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false,
+          "special": true},
+         {"id": 2, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false,
+          "special": true},
+         {"id": 3, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false,
+          "special": true}],
+       "normalizer": null,
+       "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true},
+       "post_processor": {"type": "TemplateProcessing",
+         "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                    {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+         "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                  {"SpecialToken": {"id": "</s>", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}},
+                  {"Sequence": {"id": "B", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+         "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]},
+                            "</s>": {"id": "</s>", "ids": [2], "tokens": ["</s>"]}}},
+       "decoder": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true},
+       "model": {"type": "Unigram", "unk_id": 3, "byte_fallback": false, "vocab": [
+         ["<s>", 0.0], ["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0], ["▁query", -1.0], [":", -1.5],
+         ["▁", -2.0], ["▁서울", -1.0], ["에서", -1.0], ["▁비", -1.0]]}}
+      """;
 
   @Test
   void nullTextsAreNeverPrefixed() {

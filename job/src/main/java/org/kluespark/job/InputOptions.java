@@ -4,7 +4,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The input options {@code embed} and {@code profile} share (a picocli mixin): a path with its format, or a
- * catalog table, the column(s) to embed and the instruction prefixes put before their texts. Fields stay null when not given, so embed's --conf file can fill them.
+ * catalog table, the column(s) to embed and the instruction prefixes put before their texts. Fields stay null
+ * when not given, so embed's --conf file can fill them.
  */
 final class InputOptions {
   @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob. This or "

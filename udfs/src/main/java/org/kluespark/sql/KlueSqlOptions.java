@@ -70,7 +70,8 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
   }
 
   public KlueSqlOptions withPooling(String value) {
-    return new KlueSqlOptions(model, maxSeqLength, value, normalize, batchSize, reuseDuplicates, textPrefix, pairPrefix);
+    return new KlueSqlOptions(model, maxSeqLength, value, normalize, batchSize, reuseDuplicates, textPrefix,
+        pairPrefix);
   }
 
   public KlueSqlOptions withNormalize(boolean value) {

@@ -116,7 +116,8 @@ public final class PartitionEmbedder implements Serializable {
     EncoderSession session = session();
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
-    Iterator<RowInput<T>> withInputs = MappingIterator.map(rows, row -> new RowInput<>(row, prefixed(input.apply(row))));
+    Iterator<RowInput<T>> withInputs =
+        MappingIterator.map(rows, row -> new RowInput<>(row, prefixed(input.apply(row))));
     return WindowedIterator.pipelined(withInputs, windowRows(session),
         (window, firstRow) -> new TokenizedRows<>(window, embedder.tokenize(inputsOf(window), RowFailureHandler.FAIL)),
         tokenized -> finishWindow(embedder, tokenized, output), TokenizeAhead.executor());

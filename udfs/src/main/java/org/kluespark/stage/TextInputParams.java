@@ -51,8 +51,8 @@ public final class TextInputParams implements Serializable {
         + "With pairCol it goes on the first text only (see pairPrefix). Empty (the default) = none",
         ParamCheck.notNull("textPrefix"));
     pairPrefix = new Param<>(parent, "pairPrefix", "instruction put before every (non-null) text of pairCol, as "
-        + "textPrefix is before inputCol's; needs pairCol. Empty (the default) = none: retrieval models (e5) embed a query and "
-        + "a passage as two single texts, each with its own textPrefix, not as a pair",
+        + "textPrefix is before inputCol's; needs pairCol. Empty (the default) = none: retrieval models (e5) "
+        + "embed a query and a passage as two single texts, each with its own textPrefix, not as a pair",
         ParamCheck.notNull("pairPrefix"));
 
     parent.setDefault(inputCol, "text");

@@ -86,7 +86,8 @@ class KlueSqlPrefixTest {
     List<Row> concatenated = spark.sql("SELECT klue_embed(concat('query: ', a)) AS v FROM prefix_texts")
         .collectAsList();
     for (int i = 0; i < rows.size(); i++) {
-      assertThat(TestRows.vector(concatenated.get(i), "v")).as("row %d", i).isEqualTo(TestRows.vector(rows.get(i), "v"));
+      assertThat(TestRows.vector(concatenated.get(i), "v")).as("row %d", i)
+          .isEqualTo(TestRows.vector(rows.get(i), "v"));
     }
   }
 

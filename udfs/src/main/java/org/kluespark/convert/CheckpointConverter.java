@@ -52,6 +52,9 @@ public final class CheckpointConverter {
     long start = System.nanoTime();
     String configJson = read(configFile);
     EncoderConfig config = EncoderConfig.parse(configJson, configFile.toString());
+    if (config.family() == EncoderFamily.ELECTRA) {
+      ElectraGenerators.refuseByConfig(configJson, configFile.toString());
+    }
     progress.accept("config: " + config.summary());
     // Read the sentence-transformers files before the weights, so a pipeline kluespark cannot compute fails fast.
     SentenceTransformerModules.Pipeline pipeline = SentenceTransformerModules.read(checkpointDir, config.hiddenSize());
@@ -59,6 +62,9 @@ public final class CheckpointConverter {
       progress.accept("modules.json declares: " + pipeline.declaration().summary());
     }
     Map<String, WeightTensor> checkpoint = CheckpointReader.read(checkpointDir);
+    if (config.family() == EncoderFamily.ELECTRA) {
+      ElectraGenerators.refuseByWeights(checkpoint.keySet(), checkpointDir.toString());
+    }
     EncoderWeights weights = EncoderWeights.of(config, checkpoint, checkpointDir.toString());
     long parameters = EncoderWeights.expectedShapes(config, weights.hasPooler()).values().stream()
         .mapToLong(WeightTensor::elementCount).sum();

@@ -16,6 +16,11 @@ public final class TorchFixtures {
   /** tiny-bert's weights as {@code bert.*} with LayerNorm gamma/beta, plus {@code cls.*}; safetensors only. */
   public static final String TINY_BERT_LEGACY_NAMES = "tiny-bert-legacy-names";
   /**
+   * ElectraForPreTraining-style: {@code electra.} prefix, embeddings 16 wide projected to hidden 32
+   * ({@code embeddings_project}), plus {@code discriminator_predictions.*}; no pooler; safetensors and .bin.
+   */
+  public static final String TINY_ELECTRA = "tiny-electra";
+  /**
    * A BertModel in sentence-transformers layout: modules.json, 1_Pooling (mean), 2_Dense (tanh, weights in
    * pytorch_model.bin), Normalize; expected.json holds the pipeline's output for every pooling mode.
    */

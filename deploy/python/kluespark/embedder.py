@@ -80,12 +80,15 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         typeConverter=TypeConverters.toListInt)
     pooling = Param(
         Params._dummy(), "pooling",
-        "how token vectors become one vector: [auto, pooler, cls, mean, max]; auto = the model's pooler output "
-        "if it has one, else mean",
+        "how token vectors become one vector: [auto, pooler, cls, mean, max, mean_sqrt_len_tokens, weightedmean, "
+        "lasttoken]; auto = the pooling the bundle declares (sentence-transformers modules: mode, Dense layer, "
+        "normalization), else the model's pooler output if it has one, else cls. An explicit mode replaces the "
+        "declared pipeline, Dense layer and normalization included",
         typeConverter=TypeConverters.toString)
     normalize = Param(
         Params._dummy(), "normalize",
-        "scale pooled vectors to unit L2 norm",
+        "scale pooled vectors to unit L2 norm; when not set, pooling=auto normalizes if the bundle declares it "
+        "and other poolings do not",
         typeConverter=TypeConverters.toBoolean)
     outputType = Param(
         Params._dummy(), "outputType",

@@ -59,7 +59,8 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         typeConverter=TypeConverters.toInt)
     pooledOutputCol = Param(
         Params._dummy(), "pooledOutputCol",
-        "output column of pooled vectors [hidden]",
+        "output column of pooled vectors [hidden] (the declared Dense layer's out_features when pooling=auto "
+        "applies one)",
         typeConverter=TypeConverters.toString)
     sequenceOutputCol = Param(
         Params._dummy(), "sequenceOutputCol",

@@ -292,10 +292,11 @@ public abstract class EncoderStage<S extends EncoderStage<S>> extends Transforme
     StageSchemas.requireModelPath(isDefined(modelPath()));
     LoadedModel model = loadModel();
     ModelSignature signature = model.signature();
-    resolvedPooling(model.bundle(), signature);
+    PoolingRule.Resolved pooled = resolvedPooling(model.bundle(), signature);
     resolvedEncoderLayers(signature);
     requireDeviceFor(model.bundle().precision());
-    return layout.appendTo(schema);
+    return StageSchemas.withPooledSize(layout.appendTo(schema), layout.pooledCol(), pooled.width(signature.hiddenSize()),
+        layout.vectorOutput());
   }
 
   /**

@@ -3,10 +3,12 @@ package org.kluespark.stage;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -72,6 +74,25 @@ final class StageSchemas {
         }
       }
     }
+  }
+
+  /** The pooled column's metadata key for its vector width (the hidden size, or a declared Dense layer's). */
+  static final String POOLED_SIZE = "kluespark.pooledSize";
+
+  /**
+   * {@code schema} with the pooled column's width in its metadata: {@value #POOLED_SIZE}, and for a Vector column
+   * also Spark ML's attribute group ({@code ml_attr.num_attrs}), which ML stages read as the vector size.
+   */
+  static StructType withPooledSize(StructType schema, String column, int size, boolean vector) {
+    MetadataBuilder metadata = new MetadataBuilder();
+    if (vector) {
+      metadata.withMetadata(new AttributeGroup(column, size).toMetadata());
+    }
+    metadata.putLong(POOLED_SIZE, size);
+    StructField[] fields = schema.fields().clone();
+    int index = schema.fieldIndex(column);
+    fields[index] = new StructField(column, fields[index].dataType(), fields[index].nullable(), metadata.build());
+    return new StructType(fields);
   }
 
   static void requireModelPath(boolean isDefined) {

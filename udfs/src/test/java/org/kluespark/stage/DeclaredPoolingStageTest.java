@@ -68,6 +68,12 @@ class DeclaredPoolingStageTest {
   void autoIsTheDeclaredPipelineAndAnExplicitPoolingReplacesIt() {
     TextEmbedder auto = embedder(bundle);
     assertThat(auto.resolvedPooling().width(32)).isEqualTo(16);
+    assertThat(auto.transformSchema(texts.schema()).apply("pooled_output").metadata().getLong("kluespark.pooledSize"))
+        .as("the schema says the Dense layer's width").isEqualTo(16);
+    assertThat(org.apache.spark.ml.attribute.AttributeGroup.fromStructField(embedder(bundle).setOutputType("vector")
+        .transformSchema(texts.schema()).apply("pooled_output")).size()).isEqualTo(16);
+    assertThat(embedder(bundle).setPooling("cls").transformSchema(texts.schema()).apply("pooled_output").metadata()
+        .getLong("kluespark.pooledSize")).isEqualTo(32);
     List<float[]> declared = vectors(auto.transform(texts), "pooled_output");
     assertThat(declared.get(0)).hasSize(16);
     assertThat(norm(declared.get(0))).isCloseTo(1.0, within(1e-6));

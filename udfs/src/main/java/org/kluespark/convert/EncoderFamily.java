@@ -13,28 +13,67 @@ public enum EncoderFamily {
    * RoBERTa: positions numbered from {@code pad_token_id + 1} for real tokens (padding keeps
    * {@code pad_token_id}), a single token type and no {@code token_type_ids} input. KLUE RoBERTa.
    */
-  ROBERTA;
+  ROBERTA,
+  /**
+   * XLM-RoBERTa ({@code model_type "xlm-roberta"}): RoBERTa's graph with its own SentencePiece vocabulary
+   * (250,002 in xlm-roberta-base/large, pad 1). HF's {@code XLMRobertaModel} keeps RoBERTa's module names
+   * and {@code base_model_prefix = "roberta"}, so task checkpoints carry {@code roberta.} weights.
+   * multilingual-e5, bge-m3.
+   */
+  XLM_ROBERTA;
 
   /** The family of a config.json {@code model_type}, or an error naming the supported ones. */
   public static EncoderFamily fromModelType(String modelType, String source) {
     if (modelType == null) {
-      throw new ConversionException(source + " has no \"model_type\"; expected \"bert\" or \"roberta\".");
+      throw new ConversionException(source + " has no \"model_type\"; expected \"bert\", \"roberta\" or "
+          + "\"xlm-roberta\".");
     }
     return switch (modelType.toLowerCase(Locale.ROOT)) {
       case "bert" -> BERT;
       case "roberta" -> ROBERTA;
+      case "xlm-roberta" -> XLM_ROBERTA;
       default -> throw new ConversionException(source + ": model_type \"" + modelType
-          + "\" is not supported; kluespark converts \"bert\" (KLUE BERT, BERT, BertBackbone) and \"roberta\" "
-          + "(KLUE RoBERTa) encoders.");
+          + "\" is not supported; kluespark converts \"bert\" (KLUE BERT, BERT, BertBackbone), \"roberta\" "
+          + "(KLUE RoBERTa) and \"xlm-roberta\" (multilingual-e5, bge-m3) encoders.");
     };
   }
 
-  /** The prefix HF puts before weight names in task checkpoints ({@code bert.}, {@code roberta.}). */
+  /**
+   * The prefix HF puts before weight names in task checkpoints ({@code bert.}, {@code roberta.}); XLM-R's
+   * is {@code roberta.} too (its {@code base_model_prefix}).
+   */
   public String weightPrefix() {
-    return name().toLowerCase(Locale.ROOT) + ".";
+    return this == BERT ? "bert." : "roberta.";
   }
 
+  /** config.json's {@code model_type}. */
   public String modelType() {
-    return name().toLowerCase(Locale.ROOT);
+    return switch (this) {
+      case BERT -> "bert";
+      case ROBERTA -> "roberta";
+      case XLM_ROBERTA -> "xlm-roberta";
+    };
+  }
+
+  /** HF's base model class, for config.json's {@code architectures}. */
+  public String architecture() {
+    return switch (this) {
+      case BERT -> "BertModel";
+      case ROBERTA -> "RobertaModel";
+      case XLM_ROBERTA -> "XLMRobertaModel";
+    };
+  }
+
+  /**
+   * Whether positions are numbered as RoBERTa does (from {@code pad_token_id + 1}, padding keeping
+   * {@code pad_token_id}) with a single token type and no {@code token_type_ids} input.
+   */
+  public boolean robertaPositions() {
+    return this != BERT;
+  }
+
+  /** The pad id a config.json without {@code pad_token_id} implies: 1 for the RoBERTa graphs, else 0. */
+  public int defaultPadTokenId() {
+    return robertaPositions() ? 1 : 0;
   }
 }

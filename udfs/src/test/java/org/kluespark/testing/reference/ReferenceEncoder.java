@@ -8,7 +8,6 @@ import java.util.Map;
 import org.kluespark.checkpoint.HalfFloats;
 import org.kluespark.checkpoint.WeightTensor;
 import org.kluespark.convert.EncoderConfig;
-import org.kluespark.convert.EncoderFamily;
 import org.kluespark.convert.EncoderWeights;
 
 /**
@@ -110,7 +109,7 @@ public final class ReferenceEncoder {
       positions[row] = new long[inputIds[row].length];
       long realSoFar = 0;
       for (int t = 0; t < inputIds[row].length; t++) {
-        if (config.family() == EncoderFamily.BERT) {
+        if (!config.family().robertaPositions()) {
           positions[row][t] = t;
         } else {
           long real = inputIds[row][t] != config.padTokenId() ? 1 : 0;
@@ -301,7 +300,7 @@ public final class ReferenceEncoder {
         throw new IllegalArgumentException("Row " + row + " is not padded to length " + seq
             + "; pad every row of inputIds, attentionMask and tokenTypeIds to one length");
       }
-      if (config.family() == EncoderFamily.ROBERTA && tokenTypeIds != null
+      if (config.family().robertaPositions() && tokenTypeIds != null
           && Arrays.stream(tokenTypeIds[row]).anyMatch(type -> type != 0)) {
         throw new IllegalArgumentException("RoBERTa has a single token type; pass null or zeros as tokenTypeIds");
       }

@@ -43,7 +43,7 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--family", paramLabel = "bert|roberta", description = "Encoder family.")
+  @Option(names = "--family", paramLabel = "bert|roberta|xlm-roberta", description = "Encoder family.")
   String family;
 
   @Option(names = "--vocab-size", paramLabel = "N") Integer vocabSize;
@@ -86,11 +86,11 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   private EncoderConfig resolveConfig(EncoderConfig c) {
     EncoderFamily f = family == null ? c.family() : EncoderFamily.fromModelType(family, "--family");
     boolean familyChanged = f != c.family();
-    int pad = familyChanged ? (f == EncoderFamily.ROBERTA ? 1 : 0) : c.padTokenId();
-    int types = familyChanged ? (f == EncoderFamily.ROBERTA ? 1 : 2) : c.typeVocabSize();
-    double eps = familyChanged ? (f == EncoderFamily.ROBERTA ? 1e-5 : 1e-12) : c.layerNormEps();
+    int pad = familyChanged ? f.defaultPadTokenId() : c.padTokenId();
+    int types = familyChanged ? (f.robertaPositions() ? 1 : 2) : c.typeVocabSize();
+    double eps = familyChanged ? (f.robertaPositions() ? 1e-5 : 1e-12) : c.layerNormEps();
     int positions = maxPositions != null ? maxPositions
-        : familyChanged ? (f == EncoderFamily.ROBERTA ? 514 : 512) : c.maxPositionEmbeddings();
+        : familyChanged ? (f.robertaPositions() ? 514 : 512) : c.maxPositionEmbeddings();
     return new EncoderConfig(f, or(vocabSize, c.vocabSize()), or(hiddenSize, c.hiddenSize()), or(layers, c.numLayers()),
         or(heads, c.numHeads()), or(intermediateSize, c.intermediateSize()), c.hiddenAct(), positions, types, eps, pad);
   }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         + "random weights at a preset's shape or any size; convert it with 'kluespark convert'.",
     footer = {"", "Presets: klue-bert-base, klue-roberta-small, klue-roberta-base, klue-roberta-large, "
         + "bert_tiny_en_uncased, bert_small_en_uncased, bert_medium_en_uncased, bert_base_en_uncased, "
-        + "bert_large_en_uncased, bert_base_multi.",
+        + "bert_large_en_uncased, bert_base_multi, multilingual-e5-small, multilingual-e5-base, multilingual-e5-large, "
+        + "bge-m3 (the last four with an XLM-R Unigram tokenizer.json and sentence-transformers modules).",
         "Size options override the preset's values; without --preset they start from klue-bert-base."})
 final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Spec
@@ -37,7 +38,8 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   Path output;
 
   @Option(names = "--corpus", paramLabel = "PATH", split = ",", description = "Text files or directories the "
-      + "WordPiece vocabulary is learnt from (every line). Default: datasets/ of this repository.")
+      + "WordPiece vocabulary (Unigram pieces for XLM-R) is learnt from (every line). Default: datasets/ of this "
+      + "repository.")
   List<Path> corpus;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
@@ -72,8 +74,13 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
     List<Path> corpusPaths = corpus != null ? corpus : List.of(defaultCorpus());
     List<String> lines = SyntheticCheckpoint.corpusLines(corpusPaths);
     long start = System.nanoTime();
+    // The preset's tokenizer kind and sentence-transformers declaration, unless --family makes it another model.
+    boolean samefamily = config.family() == base.config().family();
+    ModelPreset.Tokenizer tokenizer = config.family() == EncoderFamily.XLM_ROBERTA ? ModelPreset.Tokenizer.XLMR_UNIGRAM
+        : samefamily ? base.tokenizer() : ModelPreset.Tokenizer.WORDPIECE;
     SyntheticCheckpoint.Written written = SyntheticCheckpoint.write(config,
-        lowercase != null ? lowercase : base.lowercase(), lines, seed, output);
+        lowercase != null ? lowercase : base.lowercase(), tokenizer, samefamily ? base.declared() : null, lines,
+        seed, output);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("kluespark: wrote %s: %s, %,d parameters, %d of %d vocabulary tokens learnt from %d corpus lines, "
         + "in %.1f s.%n", output, config.summary(), written.parameters(), written.vocabularyLearnt(),

@@ -157,6 +157,31 @@ class XlmRobertaTokenizerJsonTest {
   }
 
   @Test
+  void offsetsPointAtEachPiecesTextInBothSegments() {
+    String a = "호스트가 직접 나와서";
+    String b = "지도를 건네주었습니다.";
+    try (TextTokenizer tokenizer = tokenizer()) {
+      TokenizedText pair = tokenizer.encode(a, b, org.kluespark.tokenize.OffsetUnit.UTF16);
+      assertThat(pair.spans()[0]).as("<s> has no text").isNull();
+      int pieces = 0;
+      for (int t = 0; t < pair.tokens().length; t++) {
+        if (pair.spans()[t] == null) {
+          continue;
+        }
+        String text = pair.spans()[t].segment() == 0 ? a : b;
+        String surface = pair.tokens()[t].replace(XlmRobertaTokenizerJson.SPACE, "");
+        if (!surface.isEmpty()) {
+          assertThat(text.substring(pair.spans()[t].start(), pair.spans()[t].end()).strip()).as(pair.tokens()[t])
+              .isEqualTo(surface);
+          pieces++;
+        }
+      }
+      assertThat(pieces).isGreaterThan(5);
+      assertThat(pair.spans()[pair.length() - 1]).as("</s> has no text").isNull();
+    }
+  }
+
+  @Test
   void refusesWhatXlmRobertasMappingDoesNotFit(@TempDir Path dir) throws IOException {
     List<SentencePieceModel.Piece> pieces = new ArrayList<>(model.pieces());
     SentencePieceModel bpe = new SentencePieceModel(pieces, 2, 0, 1, 2, -1, false, "nmt_nfkc", new byte[0], true,

@@ -199,6 +199,35 @@ class XlmRobertaFidelityTest {
         .hasMessageContaining("config.json: vocab_size");
   }
 
+  /** A task checkpoint (XLMRobertaForSequenceClassification) names the encoder's weights {@code roberta.*}. */
+  @Test
+  void taskCheckpointWithRobertaPrefixConvertsToTheSameGraph() throws Exception {
+    Path task = checkpoint(temp.resolve("task"));
+    Map<String, org.kluespark.checkpoint.WeightTensor> renamed = new LinkedHashMap<>();
+    for (var tensor : CheckpointReader.read(task).values()) {
+      String name = "roberta." + tensor.name();
+      renamed.put(name, new org.kluespark.checkpoint.WeightTensor(name, tensor.shape(), tensor.values()));
+    }
+    renamed.put("classifier.out_proj.weight", new org.kluespark.checkpoint.WeightTensor("classifier.out_proj.weight",
+        new long[] {3, 32}, new float[96]));
+    org.kluespark.checkpoint.SafetensorsWriter.write(task.resolve("model.safetensors"), renamed,
+        org.kluespark.checkpoint.TensorDtype.F32);
+    Path taskBundle = temp.resolve("task-bundle");
+    CheckpointConverter.convert(task, taskBundle, ExportOptions.defaults(), line -> { });
+    long[][] ids = longs(expected.get("input_ids"));
+    long[][] mask = longs(expected.get("attention_mask"));
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession plain = env.createSession(bundle.resolve("model.onnx").toString());
+        OrtSession prefixed = env.createSession(taskBundle.resolve("model.onnx").toString());
+        OnnxTensor idsTensor = OnnxTensor.createTensor(env, ids);
+        OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask);
+        OrtSession.Result a = plain.run(Map.of("input_ids", idsTensor, "attention_mask", maskTensor));
+        OrtSession.Result b = prefixed.run(Map.of("input_ids", idsTensor, "attention_mask", maskTensor))) {
+      assertThat((float[][][]) b.get("last_hidden_state").get().getValue())
+          .isDeepEqualTo((float[][][]) a.get("last_hidden_state").get().getValue());
+    }
+  }
+
   @Test
   void withoutAnyTokenizerFileTheMessageSaysWhichFilesWork() throws Exception {
     Path dir = checkpoint(temp.resolve("no-tokenizer"));

@@ -43,7 +43,10 @@ public enum EncoderFamily {
    * is {@code roberta.} too (its {@code base_model_prefix}).
    */
   public String weightPrefix() {
-    return this == BERT ? "bert." : "roberta.";
+    return switch (this) { // exhaustive on purpose: a new family must say its prefix
+      case BERT -> "bert.";
+      case ROBERTA, XLM_ROBERTA -> "roberta.";
+    };
   }
 
   /** config.json's {@code model_type}. */
@@ -69,7 +72,10 @@ public enum EncoderFamily {
    * {@code pad_token_id}) with a single token type and no {@code token_type_ids} input.
    */
   public boolean robertaPositions() {
-    return this != BERT;
+    return switch (this) {
+      case BERT -> false;
+      case ROBERTA, XLM_ROBERTA -> true;
+    };
   }
 
   /** The pad id a config.json without {@code pad_token_id} implies: 1 for the RoBERTa graphs, else 0. */

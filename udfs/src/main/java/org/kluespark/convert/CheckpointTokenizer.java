@@ -1,5 +1,6 @@
 package org.kluespark.convert;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,8 @@ import org.kluespark.tokenize.wordpiece.WordPieceTokenizerJson;
 
 /**
  * A checkpoint's tokenizer as the bundle will hold it: its {@code tokenizer.json} as is, else the one built from
- * {@code vocab.txt} (WordPiece) or, for XLM-R, from {@code sentencepiece.bpe.model}. Read before the graph is
+ * {@code vocab.txt} (WordPiece) or, for XLM-R and models that declare its tokenizer (multilingual-e5-small), from
+ * {@code sentencepiece.bpe.model}. Read before the graph is
  * written, so a tokenizer that does not fit the model is refused before any work.
  *
  * @param file the file the tokenizer came from
@@ -30,7 +32,8 @@ record CheckpointTokenizer(String json, Path file, String builtFrom) {
       }
     }
     Path spm = checkpointDir.resolve(XlmRobertaTokenizerJson.SPM_FILE);
-    if (family == EncoderFamily.XLM_ROBERTA) {
+    // multilingual-e5-small is a BertModel with XLM-R's tokenizer: tokenizer_config.json says so.
+    if (family == EncoderFamily.XLM_ROBERTA || declaresXlmRobertaTokenizer(checkpointDir)) {
       if (Files.isRegularFile(spm)) {
         return new CheckpointTokenizer(XlmRobertaTokenizerJson.fromCheckpoint(checkpointDir), spm,
             XlmRobertaTokenizerJson.SPM_FILE);
@@ -42,11 +45,24 @@ record CheckpointTokenizer(String json, Path file, String builtFrom) {
     if (Files.isRegularFile(spm) && !Files.isRegularFile(checkpointDir.resolve(VocabFile.FILE_NAME))) {
       throw new ConversionException(checkpointDir + " has " + XlmRobertaTokenizerJson.SPM_FILE + " but no tokenizer.json, "
           + "and its model_type is \"" + family.modelType() + "\": kluespark builds a tokenizer from a SentencePiece "
-          + "model only for \"xlm-roberta\" (whose id layout it knows). Copy the model's tokenizer.json into "
-          + checkpointDir + ".");
+          + "model only for \"xlm-roberta\" or a tokenizer_config.json with \"tokenizer_class\": \"XLMRobertaTokenizer\" "
+          + "(whose id layout it knows). Copy the model's tokenizer.json into " + checkpointDir + ".");
     }
     return new CheckpointTokenizer(WordPieceTokenizerJson.fromCheckpoint(checkpointDir),
         checkpointDir.resolve(VocabFile.FILE_NAME), VocabFile.FILE_NAME);
+  }
+
+  private static boolean declaresXlmRobertaTokenizer(Path checkpointDir) {
+    Path config = checkpointDir.resolve("tokenizer_config.json");
+    if (!Files.isRegularFile(config)) {
+      return false;
+    }
+    try {
+      String tokenizerClass = new ObjectMapper().readTree(config.toFile()).path("tokenizer_class").asText("");
+      return tokenizerClass.equals("XLMRobertaTokenizer") || tokenizerClass.equals("XLMRobertaTokenizerFast");
+    } catch (IOException e) {
+      throw new ConversionException(config + " is not valid JSON: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -228,6 +228,25 @@ class XlmRobertaFidelityTest {
     }
   }
 
+  /** multilingual-e5-small: model_type bert, XLM-R's tokenizer named in tokenizer_config.json. */
+  @Test
+  void bertWithXlmRobertasTokenizerBuildsItFromTheSentencePieceModel() throws Exception {
+    Path dir = checkpoint(temp.resolve("bert-with-xlmr-tokenizer"));
+    Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json"))
+        .replace("\"xlm-roberta\"", "\"bert\"").replace("\"XLMRobertaModel\"", "\"BertModel\""));
+    CheckpointConverter.Result bert = CheckpointConverter.convert(dir, temp.resolve("bert-bundle"),
+        ExportOptions.defaults(), line -> { });
+    assertThat(bert.config().family()).isEqualTo(EncoderFamily.BERT);
+    assertThat(Files.readString(temp.resolve("bert-bundle/tokenizer.json")))
+        .isEqualTo(Files.readString(bundle.resolve("tokenizer.json")));
+
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"BertTokenizer\"}");
+    assertThatThrownBy(() -> CheckpointConverter.convert(dir, temp.resolve("bert-bundle-2"), ExportOptions.defaults(),
+        line -> { }))
+        .isInstanceOf(ConversionException.class)
+        .hasMessageContaining("has sentencepiece.bpe.model but no tokenizer.json, and its model_type is \"bert\"");
+  }
+
   @Test
   void withoutAnyTokenizerFileTheMessageSaysWhichFilesWork() throws Exception {
     Path dir = checkpoint(temp.resolve("no-tokenizer"));

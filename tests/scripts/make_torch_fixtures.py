@@ -1,15 +1,17 @@
 #!/usr/bin/python3
-"""Writes tiny BERT/RoBERTa checkpoints made with real PyTorch, and PyTorch's outputs for them.
+"""Writes tiny BERT/RoBERTa/ELECTRA checkpoints made with real PyTorch, and PyTorch's outputs for them.
 
-HF transformers cannot be installed here (no PyPI), so BertModel and RobertaModel below are plain-torch
-copies of transformers' modeling_bert.py / modeling_roberta.py (eager attention, eval mode, no dropout):
+HF transformers cannot be installed here (no PyPI), so BertModel, RobertaModel and ElectraModel below are
+plain-torch copies of transformers' modeling_bert.py / modeling_roberta.py / modeling_electra.py (eager
+attention, eval mode, no dropout):
 the same module tree (hence the same state-dict names) and the same arithmetic. The converter's parity
 tests compare its ONNX graphs against expected.json.
 
 Run (from the repository root):  /usr/bin/python3 tests/scripts/make_torch_fixtures.py
-Writes udfs/src/test/resources/torch-fixtures/{tiny-bert,tiny-roberta,tiny-bert-legacy-names,tiny-xlm-roberta}/.
-tiny-xlm-roberta's tokenizer is udfs/src/test/resources/unigram/ko-unigram.model (make_unigram_fixtures.py; run
-that first), used as its sentencepiece.bpe.model; its expected ids come from SentencePiece with fairseq's offset.
+Writes udfs/src/test/resources/torch-fixtures/{tiny-bert,tiny-roberta,tiny-bert-legacy-names,tiny-electra,
+tiny-xlm-roberta}/. tiny-xlm-roberta's tokenizer is udfs/src/test/resources/unigram/ko-unigram.model
+(make_unigram_fixtures.py; run that first), used as its sentencepiece.bpe.model; its expected ids come from
+SentencePiece with fairseq's offset.
 Deterministic: seeded weights, fixed inputs; safetensors/JSON bytes are identical run to run.
 """
 
@@ -62,6 +64,13 @@ ROBERTA_CONFIG = OrderedDict(
     initializer_range=0.02, layer_norm_eps=1e-5, pad_token_id=1, bos_token_id=0, eos_token_id=2,
     position_embedding_type="absolute", torch_dtype="float32", transformers_version="4.30.0")
 
+# ElectraForPreTraining (a discriminator) with embedding_size != hidden_size, so embeddings_project exists.
+ELECTRA_CONFIG = OrderedDict(
+    model_type="electra", architectures=["ElectraForPreTraining"], vocab_size=len(BERT_VOCAB), embedding_size=16,
+    hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, hidden_act="gelu",
+    hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, max_position_embeddings=40, type_vocab_size=2,
+    initializer_range=0.02, layer_norm_eps=1e-12, pad_token_id=0, position_embedding_type="absolute",
+    summary_type="first", torch_dtype="float32", transformers_version="4.30.0")
 # XLMRobertaModel is RobertaModel with another config: a SentencePiece vocabulary in fairseq's layout
 # (<s>=0 <pad>=1 </s>=2 <unk>=3, pieces, <mask>), here the 2,002 ids of the Unigram fixture.
 XLMR_SPM = os.path.join(OUT, "..", "unigram", "ko-unigram.model")
@@ -83,17 +92,20 @@ XLMR_TEXTS = [
 
 
 class Embeddings(nn.Module):
-    """BertEmbeddings / RobertaEmbeddings: word + position + token type, LayerNorm."""
+    """BertEmbeddings / RobertaEmbeddings / ElectraEmbeddings: word + position + token type, LayerNorm.
+
+    ElectraEmbeddings is BertEmbeddings at width embedding_size (tables and LayerNorm)."""
 
     def __init__(self, c, roberta):
         super().__init__()
         self.roberta = roberta
         self.pad = c["pad_token_id"]
-        self.word_embeddings = nn.Embedding(c["vocab_size"], c["hidden_size"], padding_idx=self.pad)
-        self.position_embeddings = nn.Embedding(c["max_position_embeddings"], c["hidden_size"],
+        width = c.get("embedding_size", c["hidden_size"])
+        self.word_embeddings = nn.Embedding(c["vocab_size"], width, padding_idx=self.pad)
+        self.position_embeddings = nn.Embedding(c["max_position_embeddings"], width,
                                                 padding_idx=self.pad if roberta else None)
-        self.token_type_embeddings = nn.Embedding(c["type_vocab_size"], c["hidden_size"])
-        self.LayerNorm = nn.LayerNorm(c["hidden_size"], eps=c["layer_norm_eps"])
+        self.token_type_embeddings = nn.Embedding(c["type_vocab_size"], width)
+        self.LayerNorm = nn.LayerNorm(width, eps=c["layer_norm_eps"])
         # Persistent in transformers < 4.31, so older checkpoints carry it; readers must skip it.
         self.register_buffer("position_ids", torch.arange(c["max_position_embeddings"]).expand((1, -1)))
 
@@ -230,6 +242,48 @@ class RobertaForMaskedLM(nn.Module):
         self.lm_head.decoder.weight = self.roberta.embeddings.word_embeddings.weight
 
 
+class ElectraModel(nn.Module):
+    """ElectraModel: BERT's embeddings (embedding_size wide), embeddings_project when embedding_size !=
+    hidden_size, BERT's encoder, no pooler. HF hands the projected embeddings to the encoder, and the encoder's
+    first hidden state is its input: hidden_states[0] is the projected embeddings."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.embeddings = Embeddings(c, roberta=False)
+        if c["embedding_size"] != c["hidden_size"]:
+            self.embeddings_project = nn.Linear(c["embedding_size"], c["hidden_size"])
+        self.encoder = Encoder(c)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        if token_type_ids is None:
+            token_type_ids = torch.zeros_like(input_ids)
+        extended = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+        hidden = self.embeddings(input_ids, token_type_ids)
+        if hasattr(self, "embeddings_project"):
+            hidden = self.embeddings_project(hidden)
+        states = [hidden]
+        for layer in self.encoder.layer:
+            hidden = layer(hidden, extended)
+            states.append(hidden)
+        return hidden, None, states
+
+
+class DiscriminatorPredictions(nn.Module):
+    """ElectraDiscriminatorPredictions (the replaced-token head; the converter ignores it)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c["hidden_size"], c["hidden_size"])
+        self.dense_prediction = nn.Linear(c["hidden_size"], 1)
+
+
+class ElectraForPreTraining(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.electra = ElectraModel(c)
+        self.discriminator_predictions = DiscriminatorPredictions(c)
+
+
 def randomize(module, seed):
     """std 0.2 weights and biases, LayerNorm weights 1 + noise: outputs well away from zero."""
     generator = torch.Generator().manual_seed(seed)
@@ -359,7 +413,8 @@ def expected(model, config, vocab, rows, token_type_rows, note):
         result["token_type_ids"] = types
     result["position_ids"] = model.embeddings.positions(ids_t).expand(len(rows), -1).tolist()
     result["last_hidden_state"] = nested(last)
-    result["pooler_output"] = nested(pooled)
+    if pooled is not None:  # ELECTRA has no pooler
+        result["pooler_output"] = nested(pooled)
     result["hidden_states"] = [nested(s) for s in states]
     assert len(result["hidden_states"]) == config["num_hidden_layers"] + 1
     return result, (ids_t, mask_t, types_t, last, pooled, states)
@@ -414,7 +469,7 @@ def check_padding_invariance(model, run, name):
                 alone_types = types[row:row + 1, :n] if types is not None else None
                 alone_last, alone_pooled, _ = copy(ids[row:row + 1, :n], mask[row:row + 1, :n], alone_types)
                 worst[dtype] = max(worst[dtype], (alone_last[0] - last[row, :n]).abs().max().item(),
-                                   (alone_pooled[0] - pooled[row]).abs().max().item())
+                                   0.0 if pooled is None else (alone_pooled[0] - pooled[row]).abs().max().item())
     assert worst[torch.float64] < 1e-6, f"{name}: padding changed real-token outputs by {worst[torch.float64]}"
     assert worst[torch.float32] < 1e-5, f"{name}: float32 padded/unpadded differ by {worst[torch.float32]}"
     return worst[torch.float64], worst[torch.float32]
@@ -452,6 +507,8 @@ def numpy_reference(state, c, ids, mask, types, roberta, prefix=""):
         pos = np.broadcast_to(np.arange(ids.shape[1]), ids.shape)
     x = ln(w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pos]
            + w["embeddings.token_type_embeddings.weight"][types], "embeddings.LayerNorm")
+    if "embeddings_project.weight" in w:  # ELECTRA with embedding_size != hidden_size
+        x = dense(x, "embeddings_project")
     erf = np.vectorize(math.erf)
     bias = (1.0 - mask)[:, None, None, :] * np.finfo(np.float32).min
     for i in range(c["num_hidden_layers"]):
@@ -467,13 +524,14 @@ def numpy_reference(state, c, ids, mask, types, roberta, prefix=""):
         inter = dense(a, p + "intermediate.dense")
         inter = 0.5 * inter * (1.0 + erf(inter / math.sqrt(2.0)))
         x = ln(dense(inter, p + "output.dense") + a, p + "output.LayerNorm")
-    return x, np.tanh(dense(x[:, 0], "pooler.dense"))
+    return x, (np.tanh(dense(x[:, 0], "pooler.dense")) if "pooler.dense.weight" in w else None)
 
 
 def check_against_numpy(state, c, run, roberta, prefix, name):
     ids, mask, types, last, pooled, _ = run
     ref_last, ref_pooled = numpy_reference(state, c, ids, mask, types, roberta, prefix)
-    worst = max(np.abs(ref_last - last.double().numpy()).max(), np.abs(ref_pooled - pooled.double().numpy()).max())
+    worst = max(np.abs(ref_last - last.double().numpy()).max(),
+                0.0 if pooled is None else np.abs(ref_pooled - pooled.double().numpy()).max())
     assert worst < 1e-4, f"{name}: torch and numpy reference differ by {worst}"
     return worst
 
@@ -557,6 +615,32 @@ def main():
     report.append(("tiny-roberta torch vs numpy float64 max diff",
                    check_against_numpy(mlm_state, ROBERTA_CONFIG, roberta_run, True, "roberta.", "tiny-roberta")))
 
+    # ELECTRA discriminator: ElectraForPreTraining-style checkpoint, electra. prefix (embeddings 16 wide, projected
+    # to hidden 32) plus discriminator_predictions.* the converter ignores; same vocabulary and rows as tiny-bert.
+    discriminator = randomize(ElectraForPreTraining(ELECTRA_CONFIG), seed=4321)
+    electra = discriminator.electra
+    electra_dir = os.path.join(OUT, "tiny-electra")
+    os.makedirs(electra_dir, exist_ok=True)
+    electra_state = discriminator.state_dict()
+    write_json(os.path.join(electra_dir, "config.json"), ELECTRA_CONFIG)
+    write_text(os.path.join(electra_dir, "vocab.txt"), "\n".join(BERT_VOCAB) + "\n")
+    electra_tokenizer = tokenizer_config(OrderedDict(
+        unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]"))
+    electra_tokenizer["tokenizer_class"] = "ElectraTokenizer"
+    write_json(os.path.join(electra_dir, "tokenizer_config.json"), electra_tokenizer)
+    write_safetensors(os.path.join(electra_dir, "model.safetensors"), electra_state)
+    torch.save(electra_state, os.path.join(electra_dir, "pytorch_model.bin"))
+    electra_expected, electra_run = expected(
+        electra, ELECTRA_CONFIG, BERT_VOCAB, BERT_ROWS, BERT_TYPES,
+        "ElectraModel outputs (eval, fp32) of an ElectraForPreTraining checkpoint for the batch below; rows padded "
+        "with [PAD]=0; row 2 is a sentence pair; no pooler; hidden_states[0] is the projected embeddings "
+        "(embeddings_project output, hidden_size wide), as HF's encoder receives them.")
+    write_json(os.path.join(electra_dir, "expected.json"), electra_expected, compact=True)
+    report.append(("tiny-electra padded vs alone max diff (float64, float32)",
+                   check_padding_invariance(electra, electra_run, "tiny-electra")))
+    report.append(("tiny-electra torch vs numpy float64 max diff",
+                   check_against_numpy(electra_state, ELECTRA_CONFIG, electra_run, False, "electra.", "tiny-electra")))
+
     # XLM-R: XLMRobertaModel saved without prefix (as multilingual-e5 and bge-m3 are), pooler included.
     xlmr = randomize(EncoderModel(XLMR_CONFIG, roberta=True), seed=4321)
     xlmr_dir = os.path.join(OUT, "tiny-xlm-roberta")
@@ -577,7 +661,7 @@ def main():
 
     # The files read back as written.
     for directory, state in ((bert_dir, bert_state), (legacy_dir, legacy), (roberta_dir, mlm_state),
-                             (xlmr_dir, xlmr_state)):
+                             (electra_dir, electra_state), (xlmr_dir, xlmr_state)):
         back = read_safetensors(os.path.join(directory, "model.safetensors"))
         for name, tensor in back.items():
             assert torch.equal(tensor, state[name]), f"{directory}: {name} did not round-trip"

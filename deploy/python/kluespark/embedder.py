@@ -122,6 +122,20 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
         "and HF offset_mapping) or utf16 (Java/Scala String indices); they differ only after emoji and other "
         "characters beyond U+FFFF",
         typeConverter=TypeConverters.toString)
+    textPrefix = Param(
+        Params._dummy(), "textPrefix",
+        "instruction put before every (non-null) text of inputCol before it is embedded, e.g. \"query: \" or "
+        "\"passage: \" for multilingual-e5: its tokens are real tokens (in tokensCol, counted in "
+        "maxSeqLength, in the vectors), exactly as if inputCol held the concatenation; offsetsCol stays "
+        "relative to the text without it (the prefix's tokens get null spans). With pairCol it goes on the "
+        "first text only (see pairPrefix). Empty (the default) = none",
+        typeConverter=TypeConverters.toString)
+    pairPrefix = Param(
+        Params._dummy(), "pairPrefix",
+        "instruction put before every (non-null) text of pairCol, as textPrefix is before inputCol's; needs "
+        "pairCol. Empty (the default) = none: retrieval models (e5) embed a query and a passage as two single "
+        "texts, each with its own textPrefix, not as a pair",
+        typeConverter=TypeConverters.toString)
     errorCol = Param(
         Params._dummy(), "errorCol",
         "optional string output column: when set, a row that cannot be embedded (the tokenizer or the model "
@@ -134,13 +148,15 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
                  windowSize=1024, pooledOutputCol="pooled_output", sequenceOutputCol=None,
                  encoderOutputsCol=None, encoderLayers=None, pooling="auto", normalize=False,
                  outputType="array", device="auto", intraOpThreads=0, reuseDuplicates=True, tokensCol=None,
-                 offsetsCol=None, offsetUnit="codepoint", errorCol=None):
+                 offsetsCol=None, offsetUnit="codepoint", errorCol=None, textPrefix="",
+                 pairPrefix=""):
         super().__init__()
         self._java_obj = self._new_java_obj(JAVA_CLASS, self.uid)
         # The Java stage's defaults. batchSize stays a default (not set), so a GPU task still uses 128.
         self._setDefault(inputCol="text", maxSeqLength=128, batchSize=32, windowSize=1024,
                          pooledOutputCol="pooled_output", pooling="auto", normalize=False, outputType="array",
-                         device="auto", intraOpThreads=0, reuseDuplicates=True, offsetUnit="codepoint")
+                         device="auto", intraOpThreads=0, reuseDuplicates=True, offsetUnit="codepoint",
+                         textPrefix="", pairPrefix="")
         self.setParams(**self._input_kwargs)
 
     @keyword_only
@@ -148,7 +164,8 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
                   windowSize=1024, pooledOutputCol="pooled_output", sequenceOutputCol=None,
                   encoderOutputsCol=None, encoderLayers=None, pooling="auto", normalize=False,
                   outputType="array", device="auto", intraOpThreads=0, reuseDuplicates=True, tokensCol=None,
-                  offsetsCol=None, offsetUnit="codepoint", errorCol=None):
+                  offsetsCol=None, offsetUnit="codepoint", errorCol=None, textPrefix="",
+                  pairPrefix=""):
         """Sets the Params given by keyword; the others keep their values."""
         return self._set(**self._input_kwargs)
 
@@ -219,6 +236,12 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
     def setErrorCol(self, value):
         return self._set(errorCol=value)
 
+    def setTextPrefix(self, value):
+        return self._set(textPrefix=value)
+
+    def setPairPrefix(self, value):
+        return self._set(pairPrefix=value)
+
     # ---- getters (None for an optional Param that is not set) ----
 
     def _get_or_none(self, param):
@@ -283,6 +306,12 @@ class TextEmbedder(JavaTransformer, HasInputCol, JavaMLReadable, JavaMLWritable)
 
     def getErrorCol(self):
         return self._get_or_none(self.errorCol)
+
+    def getTextPrefix(self):
+        return self.getOrDefault(self.textPrefix)
+
+    def getPairPrefix(self):
+        return self.getOrDefault(self.pairPrefix)
 
 
 class _TextEmbedderReader(JavaMLReader):

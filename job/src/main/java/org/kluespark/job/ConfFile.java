@@ -9,17 +9,21 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The {@code --conf} properties file: {@code kluespark.<option>} keys give option values (the command line
  * wins) and {@code spark.*} keys go to the SparkSession builder. Any other key is rejected, so a typo such as
  * {@code kluespark.batchsize} fails loudly instead of being ignored. Blank values count as unset, so the
- * placeholders of conf/kluespark-defaults.properties can be uncommented as they are.
+ * placeholders of conf/kluespark-defaults.properties can be uncommented as they are. Values are trimmed, but
+ * for the prefixes' trailing spaces.
  */
 final class ConfFile {
   static final String OPTION_PREFIX = "kluespark.";
   private static final String SPARK_PREFIX = "spark.";
+  // Kept as written (Properties already drops the spaces after '='): "query: " ends in a space that matters.
+  private static final Set<String> UNTRIMMED = Set.of("text-prefix", "pair-prefix");
 
   private final String source;
   private final Map<String, String> options;
@@ -49,9 +53,13 @@ final class ConfFile {
     Map<String, String> options = new TreeMap<>();
     Map<String, String> spark = new TreeMap<>();
     for (String key : properties.stringPropertyNames()) {
-      String value = properties.getProperty(key).trim();
+      String raw = properties.getProperty(key);
+      String value = raw.trim();
       if (key.startsWith(OPTION_PREFIX)) {
         String option = key.substring(OPTION_PREFIX.length());
+        if (UNTRIMMED.contains(option) && !value.isEmpty()) {
+          value = raw;
+        }
         if (!knownOptions.contains(option)) {
           throw new IllegalArgumentException("--conf " + file + ": unknown key '" + key + "'. The " + OPTION_PREFIX
               + "<option> keys are the embed options: " + String.join(", ", knownOptions) + ".");

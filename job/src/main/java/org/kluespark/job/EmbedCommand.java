@@ -251,7 +251,9 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         intervalSeconds == null ? DEFAULT_PROGRESS_INTERVAL : Duration.ofMillis(Math.round(intervalSeconds * 1000)),
         options.flag("verbose", verboseFlag),
         options.flag("incremental", incremental),
-        options.string("id-col", idCol));
+        options.string("id-col", idCol),
+        options.string("text-prefix", inputOptions.textPrefix),
+        options.string("pair-prefix", inputOptions.pairPrefix));
   }
 
   /** The option names a --conf file may set as kluespark.<name>: every embed option but --conf and help. */

@@ -35,7 +35,9 @@ record EmbedSettings(
     Duration progressInterval, // zero: no progress lines
     boolean verbose,
     boolean incremental, // --incremental: add only the rows whose id is not in the Delta output yet
-    String idCol) { // the row id of --incremental
+    String idCol, // the row id of --incremental
+    String textPrefix, // null: none
+    String pairPrefix) { // null: none; needs pairCol
 
   static final String SEQUENCE_OUTPUT_COL = "sequence_output";
 
@@ -53,6 +55,10 @@ record EmbedSettings(
     if (incremental && idCol == null) {
       throw new IllegalArgumentException("--incremental needs --id-col COL: the input column that identifies a row "
           + "(unique, never null), so a run can tell which rows the output already has.");
+    }
+    if (pairPrefix != null && !pairPrefix.isEmpty() && pairCol == null) {
+      throw new IllegalArgumentException("--pair-prefix '" + pairPrefix + "' needs --pair-col: without a second "
+          + "text it would go before nothing. Use --text-prefix for the texts of --text-col.");
     }
     if (idCol != null && !incremental) {
       throw new IllegalArgumentException("--id-col is only used with --incremental; add --incremental or drop "
@@ -96,6 +102,12 @@ record EmbedSettings(
     set("--model", () -> embedder.setModelPath(model));
     if (pairCol != null) {
       set("--pair-col", () -> embedder.setPairCol(pairCol));
+    }
+    if (textPrefix != null) {
+      set("--text-prefix", () -> embedder.setTextPrefix(textPrefix));
+    }
+    if (pairPrefix != null) {
+      set("--pair-prefix", () -> embedder.setPairPrefix(pairPrefix));
     }
     if (pooling != null) {
       set("--pooling", () -> embedder.setPooling(pooling));

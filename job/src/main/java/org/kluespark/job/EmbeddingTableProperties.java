@@ -17,7 +17,8 @@ import org.kluespark.stage.TextEmbedder;
  *
  * <p>Compared keys change vectors (or what a row means): the bundle's fingerprint (SHA-256 over model.onnx,
  * tokenizer.json and any external weights, {@link ModelBundle#fingerprint()}), the resolved pooling,
- * maxSeqLength, normalize, the text and pair columns, the output type, the hidden size and the id column.
+ * maxSeqLength, normalize, the text and pair columns, the instruction prefixes (another prefix is another
+ * embedding of the same text), the output type, the hidden size and the id column.
  * Informational keys (the model's path or name, its precision, the kluespark version) are written but not
  * compared: the same files under another path embed the same way.
  */
@@ -32,6 +33,8 @@ record EmbeddingTableProperties(Map<String, String> compared, Map<String, String
   static final String NORMALIZE = "kluespark.normalize";
   static final String TEXT_COL = "kluespark.textCol";
   static final String PAIR_COL = "kluespark.pairCol";
+  static final String TEXT_PREFIX = "kluespark.textPrefix";
+  static final String PAIR_PREFIX = "kluespark.pairPrefix";
   static final String OUTPUT_TYPE = "kluespark.outputType";
   static final String HIDDEN_SIZE = "kluespark.hiddenSize";
   static final String ID_COL = "kluespark.idCol";
@@ -54,6 +57,9 @@ record EmbeddingTableProperties(Map<String, String> compared, Map<String, String
     compared.put(NORMALIZE, Boolean.toString(embedder.getNormalize()));
     compared.put(TEXT_COL, embedder.getInputCol());
     compared.put(PAIR_COL, embedder.getPairCol() == null ? NONE : embedder.getPairCol());
+    // "" when none, which a table written before the prefixes existed also reads as (getOrDefault below).
+    compared.put(TEXT_PREFIX, embedder.getTextPrefix());
+    compared.put(PAIR_PREFIX, embedder.getPairPrefix());
     compared.put(OUTPUT_TYPE, embedder.getOutputType());
     compared.put(HIDDEN_SIZE, Integer.toString(signature.hiddenSize()));
     compared.put(ID_COL, idCol);
@@ -96,9 +102,13 @@ record EmbeddingTableProperties(Map<String, String> compared, Map<String, String
     }
   }
 
-  /** A value as messages show it: "(none)" for an empty one, and the model's name beside its fingerprint. */
+  /**
+   * A value as messages show it: "(none)" for an empty one, a prefix quoted (its trailing space matters), and the
+   * model's name beside its fingerprint.
+   */
   private static String shown(String key, String value, Map<String, String> properties) {
-    String text = value.isEmpty() ? "(none)" : value;
+    boolean prefix = key.equals(TEXT_PREFIX) || key.equals(PAIR_PREFIX);
+    String text = value.isEmpty() ? "(none)" : prefix ? "'" + value + "'" : value;
     if (key.equals(MODEL_SHA256) && properties.containsKey(MODEL)) {
       return text + " (" + MODEL + " " + properties.get(MODEL) + ")";
     }

@@ -4,7 +4,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The input options {@code embed} and {@code profile} share (a picocli mixin): a path with its format, or a
- * catalog table, and the column(s) to embed. Fields stay null when not given, so embed's --conf file can fill them.
+ * catalog table, the column(s) to embed and the instruction prefixes put before their texts. Fields stay null
+ * when not given, so embed's --conf file can fill them.
  */
 final class InputOptions {
   @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob. This or "
@@ -27,4 +28,13 @@ final class InputOptions {
   @Option(names = "--pair-col", paramLabel = "COL", description = "Second string column: rows are embedded as "
       + "text pairs.")
   String pairCol;
+
+  @Option(names = "--text-prefix", paramLabel = "TEXT", description = "Instruction put before every text of "
+      + "--text-col before it is tokenized, e.g. 'query: ' or 'passage: ' for multilingual-e5 (quote it to keep "
+      + "the trailing space). Its tokens count in --max-seq-length. With --pair-col: before the first text only.")
+  String textPrefix;
+
+  @Option(names = "--pair-prefix", paramLabel = "TEXT", description = "Instruction put before every text of "
+      + "--pair-col (needs --pair-col). Default: none.")
+  String pairPrefix;
 }

@@ -107,7 +107,7 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
       int[] lengths;
       try (TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerBundle.tokenizerBytes(), NO_TRUNCATION)) {
         progress(err, "tokenizing " + drawn.rows().size() + " rows");
-        lengths = drawn.lengths(tokenizer);
+        lengths = drawn.lengths(tokenizer, embedder.textPrefixes());
       }
       if (drawn.sampledRows() == 0) {
         throw new IllegalArgumentException(source.describe(read.format()) + " has no rows; there is nothing to "
@@ -183,7 +183,9 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     } catch (IllegalArgumentException e) {
       String message = String.valueOf(e.getMessage())
           .replaceFirst("^inputCol: ", "--text-col: ")
-          .replaceFirst("^pairCol: ", "--pair-col: ");
+          .replaceFirst("^pairCol: ", "--pair-col: ")
+          .replaceFirst("^pairPrefix is ", "--pair-prefix is ")
+          .replace("set pairCol, or use textPrefix", "add --pair-col, or use --text-prefix");
       throw new IllegalArgumentException(message, e);
     }
   }
@@ -195,6 +197,12 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     set("--text-col", () -> embedder.setInputCol(text));
     if (inputOptions.pairCol != null) {
       set("--pair-col", () -> embedder.setPairCol(inputOptions.pairCol));
+    }
+    if (inputOptions.textPrefix != null) {
+      set("--text-prefix", () -> embedder.setTextPrefix(inputOptions.textPrefix));
+    }
+    if (inputOptions.pairPrefix != null) {
+      set("--pair-prefix", () -> embedder.setPairPrefix(inputOptions.pairPrefix));
     }
     if (maxSeqLength != null) {
       set("--max-seq-length", () -> embedder.setMaxSeqLength(maxSeqLength));
@@ -245,6 +253,12 @@ final class ProfileCommand implements Callable<Integer>, ErrorReporter.Verbose {
     args.addAll(List.of("--text-col", text));
     if (inputOptions.pairCol != null) {
       args.addAll(List.of("--pair-col", inputOptions.pairCol));
+    }
+    if (inputOptions.textPrefix != null && !inputOptions.textPrefix.isEmpty()) {
+      args.addAll(List.of("--text-prefix", inputOptions.textPrefix));
+    }
+    if (inputOptions.pairPrefix != null && !inputOptions.pairPrefix.isEmpty()) {
+      args.addAll(List.of("--pair-prefix", inputOptions.pairPrefix));
     }
     args.addAll(List.of("--max-seq-length", Integer.toString(recommended)));
     if (batchSize != null) {

@@ -8,6 +8,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.kluespark.embed.TextInput;
+import org.kluespark.tokenize.TextPrefixes;
 import org.kluespark.tokenize.TextTokenizer;
 
 /**
@@ -57,11 +58,14 @@ record ProfileSample(List<TextInput> rows, long inputRows, int nullRows) {
     return rows.size() + nullRows;
   }
 
-  /** Each row's token count, special tokens included and not truncated ({@code tokenizer} must not cut). */
-  int[] lengths(TextTokenizer tokenizer) {
+  /**
+   * Each row's token count, special tokens and the prefixes' tokens included, not truncated ({@code tokenizer}
+   * must not cut).
+   */
+  int[] lengths(TextTokenizer tokenizer, TextPrefixes prefixes) {
     int[] lengths = new int[rows.size()];
     for (int i = 0; i < lengths.length; i++) {
-      lengths[i] = tokenizer.encode(rows.get(i).text(), rows.get(i).pair()).length();
+      lengths[i] = tokenizer.encode(rows.get(i).text(), rows.get(i).pair(), null, prefixes).length();
     }
     return lengths;
   }

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
         + "random weights at a preset's shape or any size; convert it with 'kluespark convert'.",
     footer = {"", "Presets: klue-bert-base, klue-roberta-small, klue-roberta-base, klue-roberta-large, "
         + "bert_tiny_en_uncased, bert_small_en_uncased, bert_medium_en_uncased, bert_base_en_uncased, "
-        + "bert_large_en_uncased, bert_base_multi, multilingual-e5-small, multilingual-e5-base, multilingual-e5-large, "
-        + "bge-m3 (the last four with an XLM-R Unigram tokenizer.json and sentence-transformers modules).",
+        + "bert_large_en_uncased, bert_base_multi, koelectra-base-v3, koelectra-small-v3, multilingual-e5-small, "
+        + "multilingual-e5-base, multilingual-e5-large, bge-m3 (the last four with an XLM-R Unigram tokenizer.json and "
+        + "sentence-transformers modules).",
         "Size options override the preset's values; without --preset they start from klue-bert-base."})
 final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Spec
@@ -45,7 +46,7 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--family", paramLabel = "bert|roberta|xlm-roberta", description = "Encoder family.")
+  @Option(names = "--family", paramLabel = "bert|roberta|electra|xlm-roberta", description = "Encoder family.")
   String family;
 
   @Option(names = "--vocab-size", paramLabel = "N") Integer vocabSize;
@@ -54,6 +55,9 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Option(names = "--heads", paramLabel = "N") Integer heads;
   @Option(names = "--intermediate-size", paramLabel = "N") Integer intermediateSize;
   @Option(names = "--max-positions", paramLabel = "N") Integer maxPositions;
+  @Option(names = "--embedding-size", paramLabel = "N", description = "ELECTRA's embedding width (projected to "
+      + "the hidden size when it differs). Default: the preset's, else the hidden size.")
+  Integer embeddingSize;
 
   @Option(names = "--lowercase", negatable = true, description = "Lowercase in the tokenizer. Default: as the "
       + "preset (uncased English presets lowercase; KLUE and multilingual do not).")
@@ -98,8 +102,12 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
     double eps = familyChanged ? (f.robertaPositions() ? 1e-5 : 1e-12) : c.layerNormEps();
     int positions = maxPositions != null ? maxPositions
         : familyChanged ? (f.robertaPositions() ? 514 : 512) : c.maxPositionEmbeddings();
-    return new EncoderConfig(f, or(vocabSize, c.vocabSize()), or(hiddenSize, c.hiddenSize()), or(layers, c.numLayers()),
-        or(heads, c.numHeads()), or(intermediateSize, c.intermediateSize()), c.hiddenAct(), positions, types, eps, pad);
+    int hidden = or(hiddenSize, c.hiddenSize());
+    int embedding = embeddingSize != null ? embeddingSize
+        : f == EncoderFamily.ELECTRA && !familyChanged ? c.embeddingSize() : hidden;
+    return new EncoderConfig(f, or(vocabSize, c.vocabSize()), hidden, or(layers, c.numLayers()),
+        or(heads, c.numHeads()), or(intermediateSize, c.intermediateSize()), c.hiddenAct(), positions, types, eps, pad,
+        embedding);
   }
 
   private static int or(Integer value, int fallback) {

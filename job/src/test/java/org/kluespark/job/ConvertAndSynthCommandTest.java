@@ -117,6 +117,35 @@ class ConvertAndSynthCommandTest {
   }
 
   @Test
+  void koelectraSmallPresetShrunkSynthesizesConvertsAndPassesInfo() {
+    // The preset's projection (embeddings 128 -> hidden 256) kept; one layer and a small vocabulary keep it fast.
+    Path checkpoint = tmp.resolve("koelectra");
+    CliRun synth = CliRun.of("synth", "--preset", "koelectra-small-v3", "--layers", "1", "--vocab-size", "3000",
+        "--corpus", TestModels.repoRoot().resolve("datasets").toString(), "--output", checkpoint.toString());
+    assertThat(synth.exitCode()).as(synth.printed()).isZero();
+    assertThat(synth.out()).contains("electra, 1 layers, hidden 256 (embeddings 128, projected), 4 heads, "
+        + "intermediate 1024, vocab 3000, 512 tokens");
+    Path bundle = tmp.resolve("koelectra-bundle");
+    CliRun convert = CliRun.of("convert", checkpoint.toString(), "--output", bundle.toString());
+    assertThat(convert.exitCode()).as(convert.printed()).isZero();
+    assertThat(convert.out()).contains("no pooler weights").contains("pooling=auto uses cls");
+    CliRun info = CliRun.of("info", "--model", bundle.toString(), "--max-seq-length", "16");
+    assertThat(info.exitCode()).as(info.printed()).isZero();
+    assertThat(info.out()).contains("token_type_ids yes").contains("hidden state outputs 2");
+  }
+
+  @Test
+  void refusesAnElectraGenerator() throws IOException {
+    Path generator = copy(TorchFixtures.dir(TorchFixtures.TINY_ELECTRA), tmp.resolve("koelectra-base-v3-generator"));
+    Files.writeString(generator.resolve("config.json"), Files.readString(generator.resolve("config.json"))
+        .replace("ElectraForPreTraining", "ElectraForMaskedLM"));
+    CliRun run = CliRun.of("convert", generator.toString(), "--output", tmp.resolve("b").toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("this is an ELECTRA generator")
+        .contains("convert the discriminator of the same model instead");
+  }
+
+  @Test
   void synthNamesThePresetsWhenOneIsUnknown() {
     CliRun run = CliRun.of("synth", "--preset", "klue-bert-huge", "--output", tmp.resolve("x").toString());
     assertThat(run.exitCode()).isEqualTo(2);

@@ -120,6 +120,18 @@ class IncrementalEmbedTest {
   }
 
   @Test
+  void anotherPrefixIsRefusedAndTheTableKeepsThePrefixWithItsTrailingSpace() throws Exception {
+    String output = output("prefix");
+    assertSummary(incremental(input("prefix-first", stsLines.subList(0, 3)), output, "--text-prefix", "query: "),
+        "3 new rows");
+    assertThat(DeltaTarget.properties(DeltaTable.forPath(SparkTestSession.get(), output)))
+        .containsEntry("kluespark.textPrefix", "query: ").containsEntry("kluespark.pairPrefix", "");
+    // Another prefix (here none) is another embedding; EmbedPrefixTest checks the other comparisons without Delta.
+    assertUsageError(incremental(all, output), "kluespark.textPrefix is 'query: ' in the table but (none) in this "
+        + "run");
+  }
+
+  @Test
   void nullIdsAreRefusedWithTheirCount() throws Exception {
     List<String> lines = new ArrayList<>(stsLines.subList(0, 6));
     lines.set(1, lines.get(1).replace("\"guid\": \"klue-sts-sample-2\"", "\"guid\": null"));

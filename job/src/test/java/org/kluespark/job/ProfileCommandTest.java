@@ -92,6 +92,19 @@ class ProfileCommandTest {
   }
 
   @Test
+  void theTextPrefixsTokensAreCounted() {
+    CliRun run = CliRun.of("profile", "--model", "minilm", "--input-table", TABLE, "--text-col", "body",
+        "--text-prefix", "query: ", "--calibration-rows", "0");
+
+    assertThat(run.exitCode()).as(run.printed()).isZero();
+    assertThat(run.out())
+        .contains("mean 5.0   p50 5   p90 5   p99 5   max 5") // [CLS] query : a [SEP]
+        .containsPattern("x 25 real tokens")
+        .contains("kluespark embed --model minilm --input-table " + TABLE + " --text-col body --text-prefix "
+            + "'query: ' --max-seq-length 64 --output OUTPUT");
+  }
+
+  @Test
   void aGivenMaxSeqLengthIsWhatTheEstimateUses() {
     CliRun run = CliRun.of("profile", "--model", "minilm", "--input", stsSample, "--text-col", "sentence1",
         "--max-seq-length", "16", "--calibration-rows", "0");

@@ -40,8 +40,14 @@ public final class CheckpointConverter {
     long start = System.nanoTime();
     String configJson = read(configFile);
     EncoderConfig config = EncoderConfig.parse(configJson, configFile.toString());
+    if (config.family() == EncoderFamily.ELECTRA) {
+      ElectraGenerators.refuseByConfig(configJson, configFile.toString());
+    }
     progress.accept("config: " + config.summary());
     Map<String, WeightTensor> checkpoint = CheckpointReader.read(checkpointDir);
+    if (config.family() == EncoderFamily.ELECTRA) {
+      ElectraGenerators.refuseByWeights(checkpoint.keySet(), checkpointDir.toString());
+    }
     EncoderWeights weights = EncoderWeights.of(config, checkpoint, checkpointDir.toString());
     CheckpointTokenizer tokenizer = CheckpointTokenizer.of(checkpointDir, config.family());
     tokenizer.checkFits(config, configFile);

@@ -12,10 +12,27 @@ import java.util.Set;
  * naming it.
  *
  * @param padTokenId RoBERTa numbers real positions from {@code padTokenId + 1}
+ * @param embeddingSize the width of the embedding tables and their LayerNorm: ELECTRA's
+ *     {@code embedding_size}, projected to {@code hiddenSize} when it differs; every other family's equals
+ *     {@code hiddenSize}
  */
 public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize, int numLayers,
     int numHeads, int intermediateSize, String hiddenAct, int maxPositionEmbeddings, int typeVocabSize,
-    double layerNormEps, int padTokenId) {
+    double layerNormEps, int padTokenId, int embeddingSize) {
+
+  /**
+   * HF {@code ElectraConfig}'s default {@code embedding_size}, which HF uses when config.json has none (real
+   * ELECTRA configs always name it).
+   */
+  public static final int ELECTRA_DEFAULT_EMBEDDING_SIZE = 128;
+
+  /** A config whose embeddings are as wide as the hidden states (every family but a projected ELECTRA). */
+  public EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize, int numLayers, int numHeads,
+      int intermediateSize, String hiddenAct, int maxPositionEmbeddings, int typeVocabSize, double layerNormEps,
+      int padTokenId) {
+    this(family, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, hiddenAct, maxPositionEmbeddings,
+        typeVocabSize, layerNormEps, padTokenId, hiddenSize);
+  }
 
   /** Activations written as exact erf GELU, as HF's "gelu" is. Approximate variants are refused. */
   static final Set<String> ERF_GELU = Set.of("gelu", "gelu_python");
@@ -28,6 +45,12 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
     requirePositive(intermediateSize, "intermediate_size");
     requirePositive(maxPositionEmbeddings, "max_position_embeddings");
     requirePositive(typeVocabSize, "type_vocab_size");
+    requirePositive(embeddingSize, "embedding_size");
+    if (family != EncoderFamily.ELECTRA && embeddingSize != hiddenSize) {
+      throw new ConversionException("config.json: embedding_size " + embeddingSize + " differs from hidden_size "
+          + hiddenSize + ", which only ELECTRA (model_type \"electra\") projects; " + family.modelType()
+          + " embeddings are hidden_size wide.");
+    }
     if (hiddenSize % numHeads != 0) {
       throw new ConversionException("config.json: hidden_size " + hiddenSize
           + " is not a multiple of num_attention_heads " + numHeads + ".");
@@ -62,7 +85,20 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
         integer(root, "max_position_embeddings", null, source),
         integer(root, "type_vocab_size", 2, source),
         number(root, "layer_norm_eps", 1e-12, source),
-        integer(root, "pad_token_id", family.defaultPadTokenId(), source));
+        integer(root, "pad_token_id", family.defaultPadTokenId(), source),
+        embeddingSize(root, family, source));
+  }
+
+  /** ELECTRA's {@code embedding_size} (HF's default when absent); other families' embeddings are hidden_size wide. */
+  private static int embeddingSize(JsonNode root, EncoderFamily family, String source) {
+    return family == EncoderFamily.ELECTRA
+        ? integer(root, "embedding_size", ELECTRA_DEFAULT_EMBEDDING_SIZE, source)
+        : integer(root, "hidden_size", null, source);
+  }
+
+  /** Whether the embeddings go through ELECTRA's {@code embeddings_project} (embedding_size != hidden_size). */
+  public boolean hasEmbeddingProjection() {
+    return embeddingSize != hiddenSize;
   }
 
   public int headSize() {
@@ -86,8 +122,9 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
 
   /** One line for messages: "bert, 12 layers, hidden 768, 12 heads, intermediate 3072, vocab 32000, 512 tokens". */
   public String summary() {
-    return family.modelType() + ", " + numLayers + " layers, hidden " + hiddenSize + ", " + numHeads + " heads, "
-        + "intermediate " + intermediateSize + ", vocab " + vocabSize + ", " + maxSequenceLength() + " tokens";
+    return family.modelType() + ", " + numLayers + " layers, hidden " + hiddenSize
+        + (hasEmbeddingProjection() ? " (embeddings " + embeddingSize + ", projected)" : "") + ", " + numHeads
+        + " heads, intermediate " + intermediateSize + ", vocab " + vocabSize + ", " + maxSequenceLength() + " tokens";
   }
 
   /** The config.json text for this config, as HF writes it (for synthetic checkpoints and bundles). */
@@ -96,6 +133,9 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
     root.put("model_type", family.modelType());
     root.putArray("architectures").add(family.architecture());
     root.put("vocab_size", vocabSize);
+    if (family == EncoderFamily.ELECTRA) {
+      root.put("embedding_size", embeddingSize);
+    }
     root.put("hidden_size", hiddenSize);
     root.put("num_hidden_layers", numLayers);
     root.put("num_attention_heads", numHeads);

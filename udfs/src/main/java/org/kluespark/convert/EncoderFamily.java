@@ -15,6 +15,11 @@ public enum EncoderFamily {
    */
   ROBERTA,
   /**
+   * ELECTRA discriminator (KoELECTRA): BERT's encoder whose embeddings are {@code embedding_size} wide, then
+   * projected to {@code hidden_size} by {@code embeddings_project} when the two differ; no pooler.
+   */
+  ELECTRA,
+  /**
    * XLM-RoBERTa ({@code model_type "xlm-roberta"}): RoBERTa's graph with its own SentencePiece vocabulary
    * (250,002 in xlm-roberta-base/large, pad 1). HF's {@code XLMRobertaModel} keeps RoBERTa's module names
    * and {@code base_model_prefix = "roberta"}, so task checkpoints carry {@code roberta.} weights.
@@ -25,28 +30,36 @@ public enum EncoderFamily {
   /** The family of a config.json {@code model_type}, or an error naming the supported ones. */
   public static EncoderFamily fromModelType(String modelType, String source) {
     if (modelType == null) {
-      throw new ConversionException(source + " has no \"model_type\"; expected \"bert\", \"roberta\" or "
-          + "\"xlm-roberta\".");
+      throw new ConversionException(source + " has no \"model_type\"; expected \"bert\", \"roberta\", \"electra\" "
+          + "or \"xlm-roberta\".");
     }
     return switch (modelType.toLowerCase(Locale.ROOT)) {
       case "bert" -> BERT;
       case "roberta" -> ROBERTA;
+      case "electra" -> ELECTRA;
       case "xlm-roberta" -> XLM_ROBERTA;
       default -> throw new ConversionException(source + ": model_type \"" + modelType
           + "\" is not supported; kluespark converts \"bert\" (KLUE BERT, BERT, BertBackbone), \"roberta\" "
-          + "(KLUE RoBERTa) and \"xlm-roberta\" (multilingual-e5, bge-m3) encoders.");
+          + "(KLUE RoBERTa), \"electra\" (KoELECTRA discriminators) and \"xlm-roberta\" (multilingual-e5, bge-m3) "
+          + "encoders.");
     };
   }
 
   /**
-   * The prefix HF puts before weight names in task checkpoints ({@code bert.}, {@code roberta.}); XLM-R's
-   * is {@code roberta.} too (its {@code base_model_prefix}).
+   * The prefix HF puts before weight names in task checkpoints ({@code bert.}, {@code roberta.},
+   * {@code electra.}); XLM-R's is {@code roberta.} too (its {@code base_model_prefix}).
    */
   public String weightPrefix() {
     return switch (this) { // exhaustive on purpose: a new family must say its prefix
       case BERT -> "bert.";
       case ROBERTA, XLM_ROBERTA -> "roberta.";
+      case ELECTRA -> "electra.";
     };
+  }
+
+  /** Whether the family's HF model can carry BERT's pooler; ElectraModel has none, so stray pooler.* are ignored as HF does. */
+  public boolean canHavePooler() {
+    return this != ELECTRA;
   }
 
   /** config.json's {@code model_type}. */
@@ -54,6 +67,7 @@ public enum EncoderFamily {
     return switch (this) {
       case BERT -> "bert";
       case ROBERTA -> "roberta";
+      case ELECTRA -> "electra";
       case XLM_ROBERTA -> "xlm-roberta";
     };
   }
@@ -63,6 +77,7 @@ public enum EncoderFamily {
     return switch (this) {
       case BERT -> "BertModel";
       case ROBERTA -> "RobertaModel";
+      case ELECTRA -> "ElectraModel";
       case XLM_ROBERTA -> "XLMRobertaModel";
     };
   }
@@ -73,7 +88,7 @@ public enum EncoderFamily {
    */
   public boolean robertaPositions() {
     return switch (this) {
-      case BERT -> false;
+      case BERT, ELECTRA -> false;
       case ROBERTA, XLM_ROBERTA -> true;
     };
   }

@@ -11,7 +11,7 @@ import org.kluespark.checkpoint.WeightTensor;
 import org.kluespark.model.ModelSignature;
 
 /**
- * Writes a BERT or RoBERTa encoder as an ONNX graph with HF transformers' eval-mode semantics.
+ * Writes a BERT, RoBERTa or ELECTRA encoder as an ONNX graph with HF transformers' eval-mode semantics.
  *
  * <p>Inputs {@code input_ids}, {@code attention_mask} and, for BERT, {@code token_type_ids} (int64,
  * {@code [batch, sequence]}, both axes dynamic). Outputs {@code last_hidden_state}, {@code pooler_output}
@@ -94,6 +94,9 @@ public final class EncoderGraphWriter {
     Map<String, String> props = new LinkedHashMap<>(metadata);
     props.put("kluespark.family", config.family().modelType());
     props.put("kluespark.hidden_size", Integer.toString(config.hiddenSize()));
+    if (config.hasEmbeddingProjection()) {
+      props.put("kluespark.embedding_size", Integer.toString(config.embeddingSize()));
+    }
     props.put("kluespark.num_layers", Integer.toString(config.numLayers()));
     props.put("kluespark.weights", options.halfWeights() ? "float16" : "float32");
     return g.build("kluespark-convert", LAYOUT_VERSION, props);
@@ -109,7 +112,12 @@ public final class EncoderGraphWriter {
     return options.hiddenStates() ? HIDDEN_STATES_PREFIX + index : null;
   }
 
-  /** word + position + token type embeddings, then LayerNorm. */
+  /**
+   * word + position + token type embeddings, then LayerNorm; for ELECTRA with embedding_size != hidden_size,
+   * then {@code embeddings_project} (MatMul + Add). HF's ElectraModel hands the projected embeddings to the
+   * encoder, whose first hidden state is its input: so hidden_states.0 is the projection's output, and the
+   * LayerNorm before it keeps a generated name (declared embedding_size wide).
+   */
   private String embeddings(String inputIds, String tokenTypes, String outputName) {
     String words = g.node("Gather", "embeddings/words", List.of(weight("embeddings.word_embeddings.weight"), inputIds));
     String positionIds = config.family().robertaPositions() ? robertaPositionIds(inputIds) : bertPositionIds(inputIds);
@@ -123,11 +131,23 @@ public final class EncoderGraphWriter {
     } else {
       // RoBERTa has one token type and no input for it: every token adds row 0 of the table.
       WeightTensor table = weights.get("embeddings.token_type_embeddings.weight");
-      float[] row0 = java.util.Arrays.copyOf(table.values(), config.hiddenSize());
-      types = constantWeight("embeddings.token_type_embeddings.row0", new long[] {config.hiddenSize()}, row0);
+      float[] row0 = java.util.Arrays.copyOf(table.values(), config.embeddingSize());
+      types = constantWeight("embeddings.token_type_embeddings.row0", new long[] {config.embeddingSize()}, row0);
     }
     sum = g.node("Add", "embeddings/sum", List.of(sum, types));
-    return layerNorm("embeddings/LayerNorm", sum, "embeddings.LayerNorm", outputName);
+    if (!config.hasEmbeddingProjection()) {
+      return layerNorm("embeddings/LayerNorm", sum, "embeddings.LayerNorm", outputName);
+    }
+    String normalized = layerNorm("embeddings/LayerNorm", sum, "embeddings.LayerNorm", null, config.embeddingSize());
+    String product = g.node("MatMul", "embeddings_project/matmul", List.of(normalized,
+        transposedWeight(EncoderWeights.EMBEDDINGS_PROJECT + ".weight")));
+    List<String> inputs = List.of(product, weight(EncoderWeights.EMBEDDINGS_PROJECT + ".bias"));
+    if (outputName != null) {
+      return g.namedNode("Add", outputName, inputs);
+    }
+    String projected = g.node("Add", "embeddings_project/bias", inputs);
+    g.declare(projected, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
+    return projected;
   }
 
   /**
@@ -230,11 +250,15 @@ public final class EncoderGraphWriter {
 
   /** x · Wᵀ + b for an HF Linear ({@code weight} is [out, in]; stored transposed as [in, out] for MatMul). */
   private String linear(String name, String x, String weightPrefix) {
-    WeightTensor w = weights.get(weightPrefix + ".weight");
-    String transposed = constantWeight(weightPrefix + ".weight.T", new long[] {w.dim(1), w.dim(0)},
-        transpose(w.values(), (int) w.dim(0), (int) w.dim(1)));
-    String product = g.node("MatMul", name + "/matmul", List.of(x, transposed));
+    String product = g.node("MatMul", name + "/matmul", List.of(x, transposedWeight(weightPrefix + ".weight")));
     return g.node("Add", name + "/bias", List.of(product, weight(weightPrefix + ".bias")));
+  }
+
+  /** An HF Linear's [out, in] weight stored transposed, [in, out], as MatMul's right operand. */
+  private String transposedWeight(String canonicalName) {
+    WeightTensor w = weights.get(canonicalName);
+    return constantWeight(canonicalName + ".T", new long[] {w.dim(1), w.dim(0)},
+        transpose(w.values(), (int) w.dim(0), (int) w.dim(1)));
   }
 
   /**
@@ -248,6 +272,11 @@ public final class EncoderGraphWriter {
    * which needs a fused Attention, restores the shape).
    */
   private String layerNorm(String name, String x, String weightPrefix, String outputName) {
+    return layerNorm(name, x, weightPrefix, outputName, config.hiddenSize());
+  }
+
+  /** As above, over {@code width} features (ELECTRA's embedding LayerNorm is embedding_size wide). */
+  private String layerNorm(String name, String x, String weightPrefix, String outputName, int width) {
     Attribute lastAxis = Attribute.ints("axes", -1);
     String mean = g.node("ReduceMean", name + "/mean", List.of(x), lastAxis);
     String centered = g.node("Sub", name + "/centered", List.of(x, mean));
@@ -262,7 +291,7 @@ public final class EncoderGraphWriter {
       return g.namedNode("Add", outputName, inputs);
     }
     String output = g.node("Add", name, inputs);
-    g.declare(output, DataType.FLOAT, BATCH, SEQUENCE, config.hiddenSize());
+    g.declare(output, DataType.FLOAT, BATCH, SEQUENCE, width);
     return output;
   }
 

@@ -12,11 +12,15 @@ import org.kluespark.checkpoint.WeightTensor;
  *
  * <p>Canonical names are those of HF's {@code BertModel}/{@code RobertaModel} without a task prefix:
  * {@code embeddings.word_embeddings.weight}, {@code encoder.layer.3.attention.self.query.weight},
- * {@code pooler.dense.bias} ... Checkpoints saved from task models carry a {@code bert.}/{@code roberta.}
- * prefix and old TF-converted ones say {@code gamma}/{@code beta} for LayerNorm; both are normalised
- * here. Weights of task heads ({@code classifier.*}, {@code cls.*}, {@code lm_head.*}) are ignored.
+ * {@code pooler.dense.bias}, and ELECTRA's {@code embeddings_project.weight} ... Checkpoints saved from task
+ * models carry a {@code bert.}/{@code roberta.}/{@code electra.} prefix and old TF-converted ones say {@code gamma}/{@code beta} for LayerNorm; both are normalised
+ * here. Weights of task heads ({@code classifier.*}, {@code cls.*}, {@code lm_head.*},
+ * ELECTRA's {@code discriminator_predictions.*}) are ignored.
  */
 public final class EncoderWeights {
+  /** ELECTRA's Linear(embedding_size → hidden_size) between the embeddings and the first layer. */
+  public static final String EMBEDDINGS_PROJECT = "embeddings_project";
+
   private final EncoderConfig config;
   private final Map<String, WeightTensor> byName;
 
@@ -46,7 +50,8 @@ public final class EncoderWeights {
 
   /** Whether the checkpoint has BERT's pooler (a dense + tanh over [CLS]); sentence-transformers copies often do not. */
   public boolean hasPooler() {
-    return byName.containsKey("pooler.dense.weight") && byName.containsKey("pooler.dense.bias");
+    return config.family().canHavePooler()
+        && byName.containsKey("pooler.dense.weight") && byName.containsKey("pooler.dense.bias");
   }
 
   /** The weight under its canonical name; an error naming it when absent. */
@@ -70,13 +75,18 @@ public final class EncoderWeights {
   /** All canonical encoder weight names with their expected shapes, in a stable order. */
   public static Map<String, long[]> expectedShapes(EncoderConfig c, boolean withPooler) {
     long h = c.hiddenSize();
+    long e = c.embeddingSize();
     long i = c.intermediateSize();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    shapes.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
-    shapes.put("embeddings.position_embeddings.weight", new long[] {c.maxPositionEmbeddings(), h});
-    shapes.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
-    shapes.put("embeddings.LayerNorm.weight", new long[] {h});
-    shapes.put("embeddings.LayerNorm.bias", new long[] {h});
+    shapes.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), e});
+    shapes.put("embeddings.position_embeddings.weight", new long[] {c.maxPositionEmbeddings(), e});
+    shapes.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), e});
+    shapes.put("embeddings.LayerNorm.weight", new long[] {e});
+    shapes.put("embeddings.LayerNorm.bias", new long[] {e});
+    if (c.hasEmbeddingProjection()) {
+      shapes.put(EMBEDDINGS_PROJECT + ".weight", new long[] {h, e});
+      shapes.put(EMBEDDINGS_PROJECT + ".bias", new long[] {h});
+    }
     for (int layer = 0; layer < c.numLayers(); layer++) {
       for (String projection : List.of("attention.self.query", "attention.self.key", "attention.self.value",
           "attention.output.dense")) {
@@ -125,7 +135,8 @@ public final class EncoderWeights {
     if (n.startsWith(familyPrefix)) {
       n = n.substring(familyPrefix.length());
     }
-    if (!(n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler."))) {
+    if (!(n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.")
+        || n.startsWith(EMBEDDINGS_PROJECT + "."))) {
       return null;
     }
     if (n.endsWith(".gamma")) {

@@ -19,9 +19,14 @@ import org.kluespark.stage.TextEmbedder;
  * @param batchSize rows per ONNX Runtime call at most, or null for the stage's default (32 on CPU, 128 on a GPU)
  * @param reuseDuplicates whether rows of a window with the same text (and pair text) are embedded once and the
  *     vector copied (the stage's {@code reuseDuplicates}; {@code spark.kluespark.reuseDuplicates}, default true)
+ * @param textPrefix the instruction put before every text of {@code klue_embed}, {@code klue_tokenize} and the
+ *     first text of {@code klue_embed_pair} (the stage's {@code textPrefix}; {@code spark.kluespark.textPrefix},
+ *     default none), e.g. {@code "query: "}
+ * @param pairPrefix the instruction put before the second text of {@code klue_embed_pair} only (the stage's
+ *     {@code pairPrefix}; {@code spark.kluespark.pairPrefix}, default none)
  */
 public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize,
-    boolean reuseDuplicates) implements Serializable {
+    boolean reuseDuplicates, String textPrefix, String pairPrefix) implements Serializable {
   public static final String PREFIX = "spark.kluespark.";
   public static final String MODEL = PREFIX + "model";
   public static final String MAX_SEQ_LENGTH = PREFIX + "maxSeqLength";
@@ -29,9 +34,22 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
   public static final String NORMALIZE = PREFIX + "normalize";
   public static final String BATCH_SIZE = PREFIX + "batchSize";
   public static final String REUSE_DUPLICATES = PREFIX + "reuseDuplicates";
+  public static final String TEXT_PREFIX = PREFIX + "textPrefix";
+  public static final String PAIR_PREFIX = PREFIX + "pairPrefix";
 
   /** Marks functions that read the model from {@code spark.kluespark.*} when each query is planned. */
   public static final KlueSqlOptions FROM_SESSION_CONF = new KlueSqlOptions(null, 128, "auto", false, null);
+
+  public KlueSqlOptions {
+    textPrefix = textPrefix == null ? "" : textPrefix;
+    pairPrefix = pairPrefix == null ? "" : pairPrefix;
+  }
+
+  /** No instruction prefixes (the default). */
+  public KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize,
+      boolean reuseDuplicates) {
+    this(model, maxSeqLength, pooling, normalize, batchSize, reuseDuplicates, "", "");
+  }
 
   /** Duplicates reused (the default). */
   public KlueSqlOptions(String model, int maxSeqLength, String pooling, boolean normalize, Integer batchSize) {
@@ -48,23 +66,29 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
   }
 
   public KlueSqlOptions withMaxSeqLength(int value) {
-    return new KlueSqlOptions(model, value, pooling, normalize, batchSize, reuseDuplicates);
+    return new KlueSqlOptions(model, value, pooling, normalize, batchSize, reuseDuplicates, textPrefix, pairPrefix);
   }
 
   public KlueSqlOptions withPooling(String value) {
-    return new KlueSqlOptions(model, maxSeqLength, value, normalize, batchSize, reuseDuplicates);
+    return new KlueSqlOptions(model, maxSeqLength, value, normalize, batchSize, reuseDuplicates, textPrefix,
+        pairPrefix);
   }
 
   public KlueSqlOptions withNormalize(boolean value) {
-    return new KlueSqlOptions(model, maxSeqLength, pooling, value, batchSize, reuseDuplicates);
+    return new KlueSqlOptions(model, maxSeqLength, pooling, value, batchSize, reuseDuplicates, textPrefix, pairPrefix);
   }
 
   public KlueSqlOptions withBatchSize(int value) {
-    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, value, reuseDuplicates);
+    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, value, reuseDuplicates, textPrefix, pairPrefix);
   }
 
   public KlueSqlOptions withReuseDuplicates(boolean value) {
-    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, batchSize, value);
+    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, batchSize, value, textPrefix, pairPrefix);
+  }
+
+  /** These options with {@code text} before every first text and {@code pair} before every second one. */
+  public KlueSqlOptions withPrefixes(String text, String pair) {
+    return new KlueSqlOptions(model, maxSeqLength, pooling, normalize, batchSize, reuseDuplicates, text, pair);
   }
 
   /** These options, or the session's {@code spark.kluespark.*} settings for {@link #FROM_SESSION_CONF}. */
@@ -84,7 +108,8 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
     String batchSize = conf.apply(BATCH_SIZE);
     return new KlueSqlOptions(model.trim(), intOrDefault(conf, MAX_SEQ_LENGTH, 128),
         pooling == null ? "auto" : pooling.trim().toLowerCase(Locale.ROOT), booleanOrDefault(conf, NORMALIZE, false),
-        batchSize == null ? null : intOrDefault(conf, BATCH_SIZE, 32), booleanOrDefault(conf, REUSE_DUPLICATES, true));
+        batchSize == null ? null : intOrDefault(conf, BATCH_SIZE, 32), booleanOrDefault(conf, REUSE_DUPLICATES, true),
+        conf.apply(TEXT_PREFIX), conf.apply(PAIR_PREFIX)); // not trimmed: "query: " ends in a space
   }
 
   private static boolean booleanOrDefault(UnaryOperator<String> conf, String key, boolean defaultValue) {
@@ -116,7 +141,8 @@ public record KlueSqlOptions(String model, int maxSeqLength, String pooling, boo
       throw new IllegalStateException("Resolve the session's options first");
     }
     TextEmbedder embedder = new TextEmbedder().setModelPath(model).setMaxSeqLength(maxSeqLength)
-        .setPooling(pooling).setNormalize(normalize).setReuseDuplicates(reuseDuplicates);
+        .setPooling(pooling).setNormalize(normalize).setReuseDuplicates(reuseDuplicates).setTextPrefix(textPrefix)
+        .setPairPrefix(pairPrefix);
     if (batchSize != null) {
       embedder.setBatchSize(batchSize);
     }

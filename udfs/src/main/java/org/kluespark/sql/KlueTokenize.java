@@ -19,7 +19,8 @@ import scala.collection.immutable.Seq;
 
 /**
  * {@code klue_tokenize(text)}: the model's tokens of {@code text} as {@code array<string>}, exactly what
- * {@code klue_embed} feeds the model ({@code [CLS]} and {@code [SEP]} included, truncated to maxSeqLength); null
+ * {@code klue_embed} feeds the model ({@code [CLS]} and {@code [SEP]} included, the text prefix's tokens too,
+ * truncated to maxSeqLength); null
  * for a null text. Row by row: tokenizing gains nothing from batches. Uses the executor's shared tokenizer.
  */
 public final class KlueTokenize extends CatalystNodes.ExpressionNode
@@ -77,7 +78,7 @@ public final class KlueTokenize extends CatalystNodes.ExpressionNode
     if (value == null) {
       return null;
     }
-    String[] tokens = model.tokenizer().tokens(value.toString());
+    String[] tokens = model.tokens(value.toString());
     Object[] out = new Object[tokens.length];
     for (int i = 0; i < tokens.length; i++) {
       out[i] = UTF8String.fromString(tokens[i]);

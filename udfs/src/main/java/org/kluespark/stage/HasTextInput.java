@@ -2,6 +2,7 @@ package org.kluespark.stage;
 
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.kluespark.tokenize.TextPrefixes;
 
 /**
  * A stage that reads a text column or a pair of them ({@link TextInputParams}): the accessors Spark discovers
@@ -33,6 +34,14 @@ public interface HasTextInput<S extends Params> extends Params {
     return textInputParams().offsetUnit;
   }
 
+  default Param<String> textPrefix() {
+    return textInputParams().textPrefix;
+  }
+
+  default Param<String> pairPrefix() {
+    return textInputParams().pairPrefix;
+  }
+
   default String getInputCol() {
     return $(inputCol());
   }
@@ -52,6 +61,31 @@ public interface HasTextInput<S extends Params> extends Params {
 
   default String getOffsetUnit() {
     return $(offsetUnit());
+  }
+
+  /** The instruction before each text of inputCol; "" for none. */
+  default String getTextPrefix() {
+    return $(textPrefix());
+  }
+
+  /** The instruction before each text of pairCol; "" for none. */
+  default String getPairPrefix() {
+    return $(pairPrefix());
+  }
+
+  /** Both prefixes, as the tokenizer applies them. */
+  default TextPrefixes textPrefixes() {
+    return new TextPrefixes(getTextPrefix(), getPairPrefix());
+  }
+
+  @SuppressWarnings("unchecked")
+  default S setTextPrefix(String value) {
+    return (S) set(textPrefix(), value);
+  }
+
+  @SuppressWarnings("unchecked")
+  default S setPairPrefix(String value) {
+    return (S) set(pairPrefix(), value);
   }
 
   @SuppressWarnings("unchecked")

@@ -42,6 +42,11 @@ final class ParamCheck<T> extends AbstractFunction1<T, Object> implements Serial
     return new ParamCheck<>(param, "must not be empty", false, v -> v != null && !v.isBlank());
   }
 
+  /** Any string, the empty one included ("" = none); null is refused. */
+  static ParamCheck<String> notNull(String param) {
+    return new ParamCheck<>(param, "must not be null; use \"\" for none", false, v -> v != null);
+  }
+
   static ParamCheck<int[]> nonEmptyInts(String param) {
     return new ParamCheck<>(param, "must not be empty", false, v -> v != null && v.length > 0);
   }

@@ -23,6 +23,7 @@ import org.kluespark.inference.SessionSettings;
 import org.kluespark.metrics.EmbeddingCounters;
 import org.kluespark.model.ModelBundle;
 import org.kluespark.model.ModelSignature;
+import org.kluespark.tokenize.TextPrefixes;
 import org.kluespark.tokenize.TextTokenizer;
 import org.kluespark.tokenize.TokenizerCache;
 
@@ -40,14 +41,32 @@ public final class PartitionEmbedder implements Serializable {
   private final SessionSettings sessionSettings;
   private final EmbeddingSettings settings;
   private final EmbeddingCounters counters;
+  private final TextPrefixes prefixes; // put before the texts of embed's TextInputs
 
   PartitionEmbedder(Broadcast<ModelBundle> model, ModelSignature signature, SessionSettings sessionSettings,
       EmbeddingSettings settings, EmbeddingCounters counters) {
+    this(model, signature, sessionSettings, settings, counters, TextPrefixes.NONE);
+  }
+
+  private PartitionEmbedder(Broadcast<ModelBundle> model, ModelSignature signature,
+      SessionSettings sessionSettings, EmbeddingSettings settings, EmbeddingCounters counters,
+      TextPrefixes prefixes) {
     this.model = model;
     this.signature = signature;
     this.sessionSettings = sessionSettings;
     this.settings = settings;
     this.counters = counters;
+    this.prefixes = prefixes;
+  }
+
+  /** This embedder with {@code prefixes} put before every text {@link #embed} and {@link #tokens} get. */
+  PartitionEmbedder withPrefixes(TextPrefixes value) {
+    return new PartitionEmbedder(model, signature, sessionSettings, settings, counters, value);
+  }
+
+  /** The instruction prefixes put before each text ({@code textPrefix}, {@code pairPrefix}). */
+  public TextPrefixes prefixes() {
+    return prefixes;
   }
 
   public EmbeddingSettings settings() {
@@ -78,12 +97,18 @@ public final class PartitionEmbedder implements Serializable {
     return TokenizerCache.get(model.value(), settings.maxSeqLength());
   }
 
+  /** Executor side: the model's tokens of {@code text} after its prefix, as {@link #embed} feeds them. */
+  public String[] tokens(String text) {
+    return tokenizer().tokens(text, prefixes);
+  }
+
   /**
    * Executor side: streams {@code rows} window by window through the JVM's shared session, yielding
    * {@code output(row, embedding)} for every row in input order ({@code embedding} null for a null text). The
    * next window is tokenized ahead while this one runs ({@link WindowedIterator#pipelined}); {@code input} runs
    * on the task's thread as rows are pulled. Rows are held for up to two windows, so {@code rows} must not
-   * reuse its objects (copy Spark's InternalRows).
+   * reuse its objects (copy Spark's InternalRows). Each text gets its prefix ({@link #prefixes}) before it is
+   * tokenized, so rows repeat one another only when their prefixed texts are equal.
    */
   public <T, R> Iterator<R> embed(Iterator<T> rows, Function<T, TextInput> input,
       BiFunction<T, Embedding, R> output) {
@@ -91,10 +116,18 @@ public final class PartitionEmbedder implements Serializable {
     EncoderSession session = session();
     WindowEmbedder embedder = new WindowEmbedder(
         TokenizerCache.get(bundle, settings.maxSeqLength()), session, settings, counters);
-    Iterator<RowInput<T>> withInputs = MappingIterator.map(rows, row -> new RowInput<>(row, input.apply(row)));
+    Iterator<RowInput<T>> withInputs =
+        MappingIterator.map(rows, row -> new RowInput<>(row, prefixed(input.apply(row))));
     return WindowedIterator.pipelined(withInputs, windowRows(session),
         (window, firstRow) -> new TokenizedRows<>(window, embedder.tokenize(inputsOf(window), RowFailureHandler.FAIL)),
         tokenized -> finishWindow(embedder, tokenized, output), TokenizeAhead.executor());
+  }
+
+  private TextInput prefixed(TextInput input) {
+    if (prefixes.isNone() || input.isNull()) {
+      return input;
+    }
+    return new TextInput(prefixes.prefixText(input.text()), prefixes.prefixPair(input.pair()));
   }
 
   /** A row and its text, read on the task's thread. */

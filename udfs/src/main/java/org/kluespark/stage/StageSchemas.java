@@ -25,11 +25,18 @@ final class StageSchemas {
   }
 
   /** An {@code array<int>} or {@code array<bigint>} column, as a preprocessor writes token ids. */
-  /** Fails unless the stage's inputCol, and its pairCol when set, are string columns of {@code schema}. */
+  /**
+   * Fails unless the stage's inputCol, and its pairCol when set, are string columns of {@code schema}, and
+   * unless a pairPrefix has a pair text to go before (it would be ignored).
+   */
   static void requireTextColumns(StructType schema, HasTextInput<?> stage) {
     requireStringColumn(schema, stage.inputCol().name(), stage.getInputCol());
     if (stage.getPairCol() != null) {
       requireStringColumn(schema, stage.pairCol().name(), stage.getPairCol());
+    } else if (!stage.getPairPrefix().isEmpty()) {
+      throw new IllegalArgumentException("pairPrefix is '" + stage.getPairPrefix() + "' but pairCol is not set, so "
+          + "there is no second text to put it before; set pairCol, or use textPrefix for the single texts of "
+          + "inputCol.");
     }
   }
 

@@ -1,5 +1,6 @@
 package org.kluespark.stage;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -98,6 +99,12 @@ public class TextEmbedder extends EncoderStage<TextEmbedder> implements HasTextI
     TextColumns texts = TextColumns.of(this, embedder.model(), getMaxSeqLength(), dataset.schema());
     EmbedPartitionFunction function = new EmbedPartitionFunction(embedder, texts, getInputCol(), outputLayout());
     return dataset.toDF().mapPartitions(function, Encoders.row(outSchema));
+  }
+
+  /** As the encoder stages', with this stage's instruction prefixes put before every text (the SQL functions). */
+  @Override
+  public PartitionEmbedder partitionEmbedder(SparkContext sc) {
+    return super.partitionEmbedder(sc).withPrefixes(textPrefixes());
   }
 
   private OutputLayout outputLayout() {

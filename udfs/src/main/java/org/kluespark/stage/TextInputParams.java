@@ -8,7 +8,8 @@ import org.kluespark.tokenize.OffsetUnit;
 /**
  * The one declaration of the Params of a stage that reads text columns — {@code inputCol}, {@code pairCol} —
  * and can output each row's tokens and their offsets ({@code tokensCol}, {@code offsetsCol},
- * {@code offsetUnit}): {@link TextEmbedder} and {@link TextPreprocessor} each keep one instance and get the
+ * {@code offsetUnit}), with the instruction prefixes put before those texts ({@code textPrefix},
+ * {@code pairPrefix}): {@link TextEmbedder} and {@link TextPreprocessor} each keep one instance and get the
  * accessors, getters and setters from {@link HasTextInput}. The docs differ only in what the stage does with
  * the text ("embed" or "tokenize").
  */
@@ -20,6 +21,8 @@ public final class TextInputParams implements Serializable {
   final Param<String> tokensCol;
   final Param<String> offsetsCol;
   final Param<String> offsetUnit;
+  final Param<String> textPrefix;
+  final Param<String> pairPrefix;
 
   /**
    * @param verb what the stage does with a text: "embed" or "tokenize"
@@ -41,7 +44,20 @@ public final class TextInputParams implements Serializable {
         + "they differ only after emoji and other characters beyond U+FFFF",
         ParamCheck.oneOf("offsetUnit", OffsetUnit.names()));
 
+    textPrefix = new Param<>(parent, "textPrefix", "instruction put before every (non-null) text of inputCol "
+        + "before it is " + participle + ", e.g. \"query: \" or \"passage: \" for multilingual-e5: its tokens are "
+        + "real tokens (in tokensCol, counted in maxSeqLength, in the vectors), exactly as if inputCol held the "
+        + "concatenation; offsetsCol stays relative to the text without it (the prefix's tokens get null spans). "
+        + "With pairCol it goes on the first text only (see pairPrefix). Empty (the default) = none",
+        ParamCheck.notNull("textPrefix"));
+    pairPrefix = new Param<>(parent, "pairPrefix", "instruction put before every (non-null) text of pairCol, as "
+        + "textPrefix is before inputCol's; needs pairCol. Empty (the default) = none: retrieval models (e5) "
+        + "embed a query and a passage as two single texts, each with its own textPrefix, not as a pair",
+        ParamCheck.notNull("pairPrefix"));
+
     parent.setDefault(inputCol, "text");
+    parent.setDefault(textPrefix, "");
+    parent.setDefault(pairPrefix, "");
     parent.setDefault(offsetUnit, OffsetUnit.CODEPOINT.paramValue());
   }
 }

@@ -8,8 +8,8 @@ import org.kluespark.convert.EncoderFamily;
 
 /**
  * Published shapes of the models kluespark targets, for synthetic checkpoints with random weights:
- * the KLUE models on the HF hub, KerasNLP's {@code BertBackbone} presets, and the multilingual sentence-embedding
- * models (multilingual-e5, bge-m3) with their XLM-R tokenizer and declared pooling.
+ * the KLUE models on the HF hub, KerasNLP's {@code BertBackbone} presets, the KoELECTRA v3 discriminators, and the
+ * multilingual sentence-embedding models (multilingual-e5, bge-m3) with their XLM-R tokenizer and declared pooling.
  */
 public enum ModelPreset {
   KLUE_BERT_BASE("klue-bert-base", bert(32000, 768, 12, 12, 3072)),
@@ -22,6 +22,10 @@ public enum ModelPreset {
   BERT_BASE_EN_UNCASED("bert_base_en_uncased", bert(30522, 768, 12, 12, 3072)),
   BERT_LARGE_EN_UNCASED("bert_large_en_uncased", bert(30522, 1024, 24, 16, 4096)),
   BERT_BASE_MULTI("bert_base_multi", bert(119547, 768, 12, 12, 3072)),
+  /** monologg/koelectra-base-v3-discriminator: embeddings as wide as the hidden states, no projection. */
+  KOELECTRA_BASE_V3("koelectra-base-v3", electra(35000, 768, 768, 12, 12, 3072)),
+  /** monologg/koelectra-small-v3-discriminator: 128-wide embeddings projected to hidden 256. */
+  KOELECTRA_SMALL_V3("koelectra-small-v3", electra(35000, 128, 256, 12, 4, 1024)),
   /**
    * intfloat/multilingual-e5-small: microsoft/Multilingual-MiniLM-L12-H384, a {@code BertModel} (model_type bert,
    * 512 positions, 2 token types) with XLM-R's SentencePiece tokenizer (250,002 ids) and a 250,037-row
@@ -103,6 +107,12 @@ public enum ModelPreset {
   /** BERT: 512 positions, two token types, LayerNorm eps 1e-12, [PAD] = 0. */
   private static EncoderConfig bert(int vocab, int hidden, int layers, int heads, int intermediate) {
     return new EncoderConfig(EncoderFamily.BERT, vocab, hidden, layers, heads, intermediate, "gelu", 512, 2, 1e-12, 0);
+  }
+
+  /** KoELECTRA v3 discriminators: BERT's 512 positions, two token types, eps 1e-12, [PAD] = 0, WordPiece. */
+  private static EncoderConfig electra(int vocab, int embedding, int hidden, int layers, int heads, int intermediate) {
+    return new EncoderConfig(EncoderFamily.ELECTRA, vocab, hidden, layers, heads, intermediate, "gelu", 512, 2, 1e-12, 0,
+        embedding);
   }
 
   /** XLM-R: vocabulary 250,002 (fairseq's 4 specials, 249,997 pieces, mask), one token type, eps 1e-5, pad 1. */

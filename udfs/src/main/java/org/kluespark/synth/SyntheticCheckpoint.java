@@ -110,7 +110,7 @@ public final class SyntheticCheckpoint {
       vocab = withSpecialsFirst(vocab, ROBERTA_SPECIALS);
     }
     int learnt = (int) vocab.stream().filter(token -> !token.startsWith("[unused")).count();
-    var weights = SyntheticWeights.generate(config, seed, true);
+    var weights = SyntheticWeights.generate(config, seed, config.family().canHavePooler());
     long parameters = weights.values().stream().mapToLong(w -> w.values().length).sum();
     try {
       Files.createDirectories(dir);

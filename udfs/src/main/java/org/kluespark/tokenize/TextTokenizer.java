@@ -59,20 +59,36 @@ public final class TextTokenizer implements AutoCloseable {
    * them to the input), so {@code text.substring(start, end)} is the token's surface form.
    */
   public TokenizedText encode(String text, String pair, OffsetUnit offsetUnit) {
-    Encoding encoding = pair == null ? tokenizer.encode(text) : tokenizer.encode(text, pair);
+    return encode(text, pair, offsetUnit, TextPrefixes.NONE);
+  }
+
+  /**
+   * As {@link #encode(String, String, OffsetUnit)}, with {@code prefixes} put before the text and the pair text
+   * first: the prefix's tokens are real tokens (ids, token strings, {@code maxSeqLength}). Spans stay relative
+   * to the texts without their prefixes, so {@code text.substring(start, end)} still holds: a token lying wholly
+   * in a prefix gets a null span, like a special token, and a token that begins in the prefix and runs on into
+   * the text (a prefix without a trailing separator, or a Metaspace token that takes the prefix's trailing
+   * space) gets the part inside the text.
+   */
+  public TokenizedText encode(String text, String pair, OffsetUnit offsetUnit, TextPrefixes prefixes) {
+    String first = prefixes.prefixText(text);
+    String second = prefixes.prefixPair(pair);
+    Encoding encoding = second == null ? tokenizer.encode(first) : tokenizer.encode(first, second);
     if (offsetUnit == null) {
       return new TokenizedText(encoding.getIds(), encoding.getTypeIds(), encoding.exceedMaxLength());
     }
     return new TokenizedText(encoding.getIds(), encoding.getTypeIds(), encoding.exceedMaxLength(),
-        encoding.getTokens(), spans(encoding, text, pair, offsetUnit));
+        encoding.getTokens(), spans(encoding, text, pair, offsetUnit, prefixes));
   }
 
-  /** DJL hands over the Rust tokenizer's code-point offsets, null for special tokens. */
-  private static TokenSpan[] spans(Encoding encoding, String text, String pair, OffsetUnit unit) {
+  /** DJL hands over the Rust tokenizer's code-point offsets in the prefixed texts, null for special tokens. */
+  private static TokenSpan[] spans(Encoding encoding, String text, String pair, OffsetUnit unit,
+      TextPrefixes prefixes) {
     CharSpan[] chars = encoding.getCharTokenSpans();
     long[] sequences = encoding.getSequenceIds();
     OffsetUnit.Converter first = unit.converterFor(text);
     OffsetUnit.Converter second = unit.converterFor(pair);
+    int[] prefixLength = {prefixes.codePoints(0), prefixes.codePoints(1)};
     TokenSpan[] spans = new TokenSpan[chars.length];
     for (int t = 0; t < chars.length; t++) {
       CharSpan span = chars[t];
@@ -80,8 +96,13 @@ public final class TextTokenizer implements AutoCloseable {
         continue;
       }
       int segment = (int) sequences[t];
+      int skip = prefixLength[segment];
+      if (span.getEnd() <= skip && skip > 0) {
+        continue; // the prefix's own token: no text of the row
+      }
       OffsetUnit.Converter converter = segment == 0 ? first : second;
-      spans[t] = new TokenSpan(converter.convert(span.getStart()), converter.convert(span.getEnd()), segment);
+      spans[t] = new TokenSpan(converter.convert(Math.max(span.getStart() - skip, 0)),
+          converter.convert(span.getEnd() - skip), segment);
     }
     return spans;
   }
@@ -92,6 +113,11 @@ public final class TextTokenizer implements AutoCloseable {
    */
   public String[] tokens(String text) {
     return tokenizer.encode(text).getTokens();
+  }
+
+  /** As {@link #tokens(String)}, with {@code prefixes}' text prefix before the text. */
+  public String[] tokens(String text, TextPrefixes prefixes) {
+    return tokens(prefixes.prefixText(text));
   }
 
   @Override

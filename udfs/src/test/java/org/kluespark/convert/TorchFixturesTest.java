@@ -61,6 +61,29 @@ class TorchFixturesTest {
   }
 
   @Test
+  void tinyElectraConfigAndExpectedOutputsAgree() throws IOException {
+    Path dir = TorchFixtures.dir(TorchFixtures.TINY_ELECTRA);
+    EncoderConfig config = config(dir);
+    assertThat(config).isEqualTo(
+        new EncoderConfig(EncoderFamily.ELECTRA, 149, 32, 2, 4, 64, "gelu", 40, 2, 1e-12, 0, 16));
+    assertThat(config.hasEmbeddingProjection()).isTrue();
+    assertThat(vocab(dir)).isEqualTo(vocab(TorchFixtures.dir(TorchFixtures.TINY_BERT)));
+    JsonNode expected = checkExpected(dir, config);
+    assertThat(expected.get("input_ids")).isEqualTo(
+        JSON.readTree(TorchFixtures.dir(TorchFixtures.TINY_BERT).resolve("expected.json").toFile()).get("input_ids"));
+
+    Map<String, String> header = safetensorsHeader(dir);
+    assertThat(header).containsEntry("electra.embeddings.word_embeddings.weight", "F32[149, 16]")
+        .containsEntry("electra.embeddings.LayerNorm.weight", "F32[16]")
+        .containsEntry("electra.embeddings_project.weight", "F32[32, 16]")
+        .containsEntry("electra.embeddings_project.bias", "F32[32]")
+        .containsEntry("electra.encoder.layer.1.output.dense.weight", "F32[32, 64]")
+        .containsEntry("discriminator_predictions.dense_prediction.weight", "F32[1, 32]")
+        .doesNotContainKeys("electra.pooler.dense.weight")
+        .hasSize(1 + 5 + 2 + 2 * 16 + 4);
+  }
+
+  @Test
   void safetensorsHeadersDescribeTheirBytesAndTheHfNames() throws IOException {
     Map<String, String> bert = safetensorsHeader(TorchFixtures.dir(TorchFixtures.TINY_BERT));
     assertThat(bert).containsEntry("embeddings.position_ids", "I64[1, 40]")
@@ -128,7 +151,11 @@ class TorchFixturesTest {
       checkShape(expected.get("token_type_ids"), ROWS, seq);
     }
     checkShape(expected.get("last_hidden_state"), ROWS, seq, config.hiddenSize());
-    checkShape(expected.get("pooler_output"), ROWS, config.hiddenSize());
+    if (config.family() == EncoderFamily.ELECTRA) {
+      assertThat(expected.has("pooler_output")).as("ELECTRA has no pooler").isFalse();
+    } else {
+      checkShape(expected.get("pooler_output"), ROWS, config.hiddenSize());
+    }
     JsonNode states = expected.get("hidden_states");
     assertThat(states.size()).isEqualTo(config.numLayers() + 1);
     states.forEach(state -> checkShape(state, ROWS, seq, config.hiddenSize()));

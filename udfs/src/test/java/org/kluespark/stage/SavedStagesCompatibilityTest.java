@@ -27,6 +27,7 @@ import org.kluespark.model.ModelBundle;
 import org.kluespark.testing.SparkTestSession;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestRows;
+import org.kluespark.tokenize.TextPrefixes;
 
 /**
  * Stages saved by the code before their shared Params were declared once (commit 2c0522d, Spark 4.0.1, fixture
@@ -78,6 +79,7 @@ class SavedStagesCompatibilityTest {
     assertThat(loaded.getOffsetUnit()).isEqualTo("utf16");
     assertThat(loaded.getInputMaskCol()).isEqualTo("mask");
     assertThat(loaded.getInputWordIdsCol()).as("a default").isEqualTo("input_word_ids");
+    assertThat(loaded.textPrefixes()).as("saved before the prefixes existed: none").isEqualTo(TextPrefixes.NONE);
     List<Row> got = sorted(loaded.transform(texts));
     assertThat(got).isEqualTo(sorted(now.transform(texts)));
     Row first = got.get(0);
@@ -95,6 +97,7 @@ class SavedStagesCompatibilityTest {
     assertSameParams(loaded, now);
     assertThat(loaded.getReuseDuplicates()).isFalse();
     assertThat(loaded.getOffsetUnit()).as("a default").isEqualTo("codepoint");
+    assertThat(loaded.textPrefixes()).as("saved before the prefixes existed: none").isEqualTo(TextPrefixes.NONE);
     assertSameVectors(sorted(loaded.transform(texts)), sorted(now.transform(texts)), "tokens", "offsets", "error");
   }
 

@@ -57,7 +57,9 @@ class TextEmbedderTest {
     assertThat(stage.getOffsetUnit()).isEqualTo("codepoint");
     assertThat(stage.getErrorCol()).isNull();
     assertThat(stage.getReuseDuplicates()).isTrue();
-    assertThat(stage.params()).hasSize(20);
+    assertThat(stage.getTextPrefix()).isEmpty();
+    assertThat(stage.getPairPrefix()).isEmpty();
+    assertThat(stage.params()).hasSize(22);
   }
 
   @Test

@@ -176,7 +176,9 @@ class TwoStagePipelineTest {
     assertThat(preprocessor.getMaxSeqLength()).isEqualTo(encoder.getMaxSeqLength()).isEqualTo(128);
     assertThat(preprocessor.getPadToMaxSeqLength()).isFalse();
     assertThat(preprocessor.getOffsetUnit()).isEqualTo("codepoint");
-    assertThat(preprocessor.params()).hasSize(11);
+    assertThat(preprocessor.getTextPrefix()).isEmpty();
+    assertThat(preprocessor.getPairPrefix()).isEmpty();
+    assertThat(preprocessor.params()).hasSize(13);
     assertThat(encoder.params()).hasSize(17);
     assertThat(encoder.getReuseDuplicates()).isTrue();
   }

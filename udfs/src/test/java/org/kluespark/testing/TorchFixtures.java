@@ -15,6 +15,11 @@ public final class TorchFixtures {
   public static final String TINY_ROBERTA = "tiny-roberta";
   /** tiny-bert's weights as {@code bert.*} with LayerNorm gamma/beta, plus {@code cls.*}; safetensors only. */
   public static final String TINY_BERT_LEGACY_NAMES = "tiny-bert-legacy-names";
+  /**
+   * ElectraForPreTraining-style: {@code electra.} prefix, embeddings 16 wide projected to hidden 32
+   * ({@code embeddings_project}), plus {@code discriminator_predictions.*}; no pooler; safetensors and .bin.
+   */
+  public static final String TINY_ELECTRA = "tiny-electra";
   /** XLMRobertaModel, no prefix; its tokenizer is unigram/ko-unigram.model, as sentencepiece.bpe.model. */
   public static final String TINY_XLM_ROBERTA = "tiny-xlm-roberta";
 

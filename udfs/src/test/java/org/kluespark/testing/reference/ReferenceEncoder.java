@@ -11,7 +11,9 @@ import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderWeights;
 
 /**
- * A float64 forward pass of HF's {@code BertModel} / {@code RobertaModel} in eval mode, written from
+ * A float64 forward pass of HF's {@code BertModel} / {@code RobertaModel} / {@code ElectraModel} in eval mode
+ * (ELECTRA: embeddings {@code embedding_size} wide, then {@code embeddings_project} when that differs from
+ * {@code hidden_size}; hidden state 0 is the projected embeddings, as HF's encoder receives them), written from
  * the transformers source in plain loops, independent of ONNX. Tests compare converted ONNX graphs
  * against it.
  *
@@ -109,7 +111,7 @@ public final class ReferenceEncoder {
       positions[row] = new long[inputIds[row].length];
       long realSoFar = 0;
       for (int t = 0; t < inputIds[row].length; t++) {
-        if (!config.family().robertaPositions()) {
+        if (config.positionOffset() == 0) { // BERT, ELECTRA
           positions[row][t] = t;
         } else {
           long real = inputIds[row][t] != config.padTokenId() ? 1 : 0;
@@ -142,7 +144,7 @@ public final class ReferenceEncoder {
     return new ReferenceOutput(hidden, pooler, hiddenStates);
   }
 
-  /** word + position + token type embeddings, then LayerNorm. */
+  /** word + position + token type embeddings, then LayerNorm, then ELECTRA's projection when there is one. */
   private double[][] embed(long[] ids, long[] positions, long[] types) {
     WeightTensor words = weights.get("embeddings.word_embeddings.weight");
     WeightTensor positionTable = weights.get("embeddings.position_embeddings.weight");
@@ -153,6 +155,11 @@ public final class ReferenceEncoder {
           row(typeTable, types[t])));
       out[t] = ReferenceMath.layerNorm(sum, weights.get("embeddings.LayerNorm.weight"),
           weights.get("embeddings.LayerNorm.bias"), config.layerNormEps());
+      if (config.hasEmbeddingProjection()) {
+        // In half mode the float32 LayerNorm output is cast to half before the projection's MatMul.
+        out[t] = linear(half ? h(out[t]) : out[t], weights.get(EncoderWeights.EMBEDDINGS_PROJECT + ".weight"),
+            weights.get(EncoderWeights.EMBEDDINGS_PROJECT + ".bias"));
+      }
     }
     return out;
   }

@@ -46,7 +46,8 @@ class ConvertAndSynthCommandTest {
     CliRun convert = CliRun.of("convert", checkpoint.toString(), "--output", bundle.toString());
     assertThat(convert.exitCode()).as(convert.printed()).isZero();
     CliRun info = CliRun.of("info", "--model", bundle.toString(), "--max-seq-length", "16");
-    assertThat(info.out()).contains("token_type_ids no").contains("tokenizer vocabulary:  3000").contains("pad id:                1");
+    assertThat(info.out()).contains("token_type_ids no").contains("tokenizer vocabulary:  3000")
+        .contains("pad id:                1");
   }
 
   @Test

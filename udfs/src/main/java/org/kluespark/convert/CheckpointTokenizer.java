@@ -38,15 +38,16 @@ record CheckpointTokenizer(String json, Path file, String builtFrom) {
         return new CheckpointTokenizer(XlmRobertaTokenizerJson.fromCheckpoint(checkpointDir), spm,
             XlmRobertaTokenizerJson.SPM_FILE);
       }
-      throw new ConversionException(checkpointDir + " has neither tokenizer.json nor " + XlmRobertaTokenizerJson.SPM_FILE
-          + ": an XLM-RoBERTa tokenizer is read from one of them. Copy tokenizer.json (or sentencepiece.bpe.model) "
-          + "from the model's repository into " + checkpointDir + ".");
+      throw new ConversionException(checkpointDir + " has neither tokenizer.json nor "
+          + XlmRobertaTokenizerJson.SPM_FILE + ": an XLM-RoBERTa tokenizer is read from one of them. Copy "
+          + "tokenizer.json (or sentencepiece.bpe.model) from the model's repository into " + checkpointDir + ".");
     }
     if (Files.isRegularFile(spm) && !Files.isRegularFile(checkpointDir.resolve(VocabFile.FILE_NAME))) {
-      throw new ConversionException(checkpointDir + " has " + XlmRobertaTokenizerJson.SPM_FILE + " but no tokenizer.json, "
-          + "and its model_type is \"" + family.modelType() + "\": kluespark builds a tokenizer from a SentencePiece "
-          + "model only for \"xlm-roberta\" or a tokenizer_config.json with \"tokenizer_class\": \"XLMRobertaTokenizer\" "
-          + "(whose id layout it knows). Copy the model's tokenizer.json into " + checkpointDir + ".");
+      throw new ConversionException(checkpointDir + " has " + XlmRobertaTokenizerJson.SPM_FILE
+          + " but no tokenizer.json, and its model_type is \"" + family.modelType() + "\": kluespark builds a "
+          + "tokenizer from a SentencePiece model only for \"xlm-roberta\" or a tokenizer_config.json with "
+          + "\"tokenizer_class\": \"XLMRobertaTokenizer\" (whose id layout it knows). Copy the model's tokenizer.json "
+          + "into " + checkpointDir + ".");
     }
     return new CheckpointTokenizer(WordPieceTokenizerJson.fromCheckpoint(checkpointDir),
         checkpointDir.resolve(VocabFile.FILE_NAME), VocabFile.FILE_NAME);

@@ -13,9 +13,10 @@ import org.kluespark.tokenize.sentencepiece.SentencePieceModel.PieceType;
 
 /**
  * A SentencePiece-style Unigram vocabulary learnt from a corpus for synthetic XLM-R checkpoints: every character,
- * then the letter-and-digit substrings of {@code ▁}-prefixed words (up to 8 characters, seen twice or more) that save the most
- * symbols (count × (length − 1)), each scored by its log frequency, then filler pieces (private-use characters that never occur, score -1000) up to exactly the size
- * asked for. Not SentencePiece's EM training: it only needs Korean text to split into real subwords.
+ * then the letter-and-digit substrings of {@code ▁}-prefixed words (up to 8 characters, seen twice or more) that
+ * save the most symbols (count × (length − 1)), each scored by its log frequency, then filler pieces
+ * (private-use characters that never occur, score -1000) up to exactly the size asked for. Not SentencePiece's
+ * EM training: it only needs Korean text to split into real subwords.
  */
 final class UnigramVocabBuilder {
   static final String SPACE = "\u2581";

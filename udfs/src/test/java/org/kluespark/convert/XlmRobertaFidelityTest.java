@@ -180,7 +180,8 @@ class XlmRobertaFidelityTest {
     assertThatThrownBy(() -> CheckpointConverter.convert(foreign, temp.resolve("foreign-bundle"),
         ExportOptions.defaults(), line -> { }))
         .isInstanceOf(ConversionException.class)
-        .hasMessageContaining(foreign.resolve("tokenizer.json") + " can emit token ids up to 30521 (a vocabulary of 30522)")
+        .hasMessageContaining(foreign.resolve("tokenizer.json")
+            + " can emit token ids up to 30521 (a vocabulary of 30522)")
         .hasMessageContaining("embedding table has 2002 rows (" + foreign.resolve("config.json") + ": vocab_size")
         .hasMessageContaining("does not belong to this model");
     assertThat(temp.resolve("foreign-bundle").resolve("model.onnx")).doesNotExist();

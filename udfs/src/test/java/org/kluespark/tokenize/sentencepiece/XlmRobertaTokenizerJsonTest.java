@@ -52,7 +52,8 @@ class XlmRobertaTokenizerJsonTest {
     assertThat(List.of(model.unkId(), model.bosId(), model.eosId(), model.padId())).containsExactly(0, 1, 2, -1);
     assertThat(model.normalizerName()).isEqualTo("nmt_nfkc");
     assertThat(model.precompiledCharsmap()).hasSizeGreaterThan(100_000);
-    assertThat(model.pieces().subList(3, 2000)).allMatch(p -> p.score() < 0 && p.type() == SentencePieceModel.PieceType.NORMAL);
+    assertThat(model.pieces().subList(3, 2000))
+        .allMatch(p -> p.score() < 0 && p.type() == SentencePieceModel.PieceType.NORMAL);
   }
 
   @Test
@@ -142,7 +143,8 @@ class XlmRobertaTokenizerJsonTest {
   void truncatesPairsToMaxSeqLengthWithTheTemplate() {
     try (TextTokenizer tokenizer = TextTokenizer.fromJson(UnigramFixtures.tokenizerJson().getBytes(
         StandardCharsets.UTF_8), 12)) {
-      TokenizedText pair = tokenizer.encode("체크인할 때 호스트가 직접 나와서 동네 맛집 지도를 건네주었습니다.",
+      TokenizedText pair = tokenizer.encode(
+          "체크인할 때 호스트가 직접 나와서 동네 맛집 지도를 건네주었습니다.",
           "호스트가 체크인 때 직접 손님을 맞아 주었다.");
       assertThat(pair.ids()).hasSize(12);
       assertThat(pair.truncated()).isTrue();

@@ -27,7 +27,12 @@ public final class CheckpointConverter {
 
   private CheckpointConverter() {}
 
-  /** What a conversion produced, for the CLI's summary and for tests. */
+  /**
+   * What a conversion produced, for the CLI's summary and for tests.
+   *
+   * @param tokenizerBuiltFromVocab whether tokenizer.json was built (from vocab.txt or sentencepiece.bpe.model)
+   *     rather than copied
+   */
   public record Result(Path bundleDir, EncoderConfig config, boolean hasPooler, boolean externalData,
       boolean tokenizerBuiltFromVocab, long parameters, Duration readTime, Duration writeTime) {}
 

@@ -9,8 +9,11 @@ tests compare its ONNX graphs against expected.json.
 
 Run (from the repository root):  /usr/bin/python3 tests/scripts/make_torch_fixtures.py [--only tiny-st-bert]
 Writes udfs/src/test/resources/torch-fixtures/{tiny-bert,tiny-roberta,tiny-bert-legacy-names,tiny-electra,
-tiny-st-bert}/; --only tiny-st-bert writes that directory alone (the sentence-transformers checkpoint: BertModel +
-Pooling + Dense + Normalize, with plain-torch copies of sentence_transformers.models.Pooling/Dense/Normalize).
+tiny-xlm-roberta,tiny-st-bert}/. tiny-xlm-roberta's tokenizer is udfs/src/test/resources/unigram/ko-unigram.model
+(make_unigram_fixtures.py; run that first), used as its sentencepiece.bpe.model; its expected ids come from
+SentencePiece with fairseq's offset. --only tiny-st-bert writes that directory alone (the sentence-transformers
+checkpoint: BertModel + Pooling + Dense + Normalize, with plain-torch copies of
+sentence_transformers.models.Pooling/Dense/Normalize).
 Deterministic: seeded weights, fixed inputs; safetensors/JSON bytes are identical run to run.
 """
 
@@ -70,6 +73,22 @@ ELECTRA_CONFIG = OrderedDict(
     hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, max_position_embeddings=40, type_vocab_size=2,
     initializer_range=0.02, layer_norm_eps=1e-12, pad_token_id=0, position_embedding_type="absolute",
     summary_type="first", torch_dtype="float32", transformers_version="4.30.0")
+# XLMRobertaModel is RobertaModel with another config: a SentencePiece vocabulary in fairseq's layout
+# (<s>=0 <pad>=1 </s>=2 <unk>=3, pieces, <mask>), here the 2,002 ids of the Unigram fixture.
+XLMR_SPM = os.path.join(OUT, "..", "unigram", "ko-unigram.model")
+XLMR_CONFIG = OrderedDict(
+    model_type="xlm-roberta", architectures=["XLMRobertaModel"], vocab_size=2002, hidden_size=32,
+    num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, hidden_act="gelu",
+    hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, max_position_embeddings=40, type_vocab_size=1,
+    initializer_range=0.02, layer_norm_eps=1e-5, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+    position_embedding_type="absolute", torch_dtype="float32", transformers_version="4.30.0")
+# Row 0 is the longest (no padding); row 1 is a pair, <s> A </s></s> B </s> (XLM-R's template, types all 0).
+XLMR_TEXTS = [
+    ["체크인할 때 호스트가 직접 나와서 동네 맛집 지도를 건네주었습니다."],
+    ["가을 하늘이 맑다.", "오늘은 날씨가 좋다."],
+    ["Spark로 한국어 문장을 임베딩한다."],
+    ["뷁"],
+]
 
 # ---------------------------------------------------------------------------- model (HF semantics)
 
@@ -402,6 +421,35 @@ def expected(model, config, vocab, rows, token_type_rows, note):
     assert len(result["hidden_states"]) == config["num_hidden_layers"] + 1
     return result, (ids_t, mask_t, types_t, last, pooled, states)
 
+
+def expected_xlmr(model):
+    """Like expected(), from texts: SentencePiece pieces with fairseq's ids (HF's slow XLMRobertaTokenizer)."""
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=XLMR_SPM)
+    assert sp.get_piece_size() + 2 == XLMR_CONFIG["vocab_size"]
+    fairseq = lambda text: [i + 1 if i > 0 else 3 for i in sp.encode(text)]
+    rows = [[0] + fairseq(t[0]) + [2] + ([2] + fairseq(t[1]) + [2] if len(t) > 1 else []) for t in XLMR_TEXTS]
+    pad, length = XLMR_CONFIG["pad_token_id"], max(len(r) for r in rows)
+    assert length == len(rows[0]) and length <= XLMR_CONFIG["max_position_embeddings"] - pad - 1
+    input_ids = [r + [pad] * (length - len(r)) for r in rows]
+    mask = [[1] * len(r) + [0] * (length - len(r)) for r in rows]
+    ids_t, mask_t = torch.tensor(input_ids), torch.tensor(mask)
+    with torch.no_grad():
+        last, pooled, states = model(ids_t, mask_t, None)
+    result = OrderedDict()
+    result["note"] = ("XLMRobertaModel (RobertaModel's code) outputs (eval, fp32); ids from SentencePiece "
+                      "(unigram/ko-unigram.model, as sentencepiece.bpe.model) with fairseq's offset; rows padded "
+                      "with <pad>=1; row 1 is a pair; no token_type_ids input.")
+    result["torch_version"] = torch.__version__
+    result["texts"] = XLMR_TEXTS
+    result["input_ids"] = input_ids
+    result["attention_mask"] = mask
+    result["position_ids"] = model.embeddings.positions(ids_t).expand(len(rows), -1).tolist()
+    result["last_hidden_state"] = nested(last)
+    result["pooler_output"] = nested(pooled)
+    result["hidden_states"] = [nested(s) for s in states]
+    return result, (ids_t, mask_t, None, last, pooled, states)
+
 # ------------------------------------------------------------------------------------------- checks
 
 
@@ -726,9 +774,27 @@ def main():
     report.append(("tiny-electra torch vs numpy float64 max diff",
                    check_against_numpy(electra_state, ELECTRA_CONFIG, electra_run, False, "electra.", "tiny-electra")))
 
+    # XLM-R: XLMRobertaModel saved without prefix (as multilingual-e5 and bge-m3 are), pooler included.
+    xlmr = randomize(EncoderModel(XLMR_CONFIG, roberta=True), seed=4321)
+    xlmr_dir = os.path.join(OUT, "tiny-xlm-roberta")
+    os.makedirs(xlmr_dir, exist_ok=True)
+    xlmr_state = OrderedDict((k, v) for k, v in xlmr.state_dict().items() if k != "embeddings.position_ids")
+    write_json(os.path.join(xlmr_dir, "config.json"), XLMR_CONFIG)
+    write_json(os.path.join(xlmr_dir, "tokenizer_config.json"), OrderedDict(
+        tokenizer_class="XLMRobertaTokenizer", model_max_length=512, bos_token="<s>", eos_token="</s>",
+        sep_token="</s>", cls_token="<s>", unk_token="<unk>", pad_token="<pad>", mask_token="<mask>"))
+    write_safetensors(os.path.join(xlmr_dir, "model.safetensors"), xlmr_state)
+    xlmr_expected, xlmr_run = expected_xlmr(xlmr)
+    write_json(os.path.join(xlmr_dir, "expected.json"), xlmr_expected, compact=True)
+    check_roberta_positions(xlmr, xlmr_run, XLMR_CONFIG["pad_token_id"])
+    report.append(("tiny-xlm-roberta padded vs alone max diff (float64, float32)",
+                   check_padding_invariance(xlmr, xlmr_run, "tiny-xlm-roberta")))
+    report.append(("tiny-xlm-roberta torch vs numpy float64 max diff",
+                   check_against_numpy(xlmr_state, XLMR_CONFIG, xlmr_run, True, "", "tiny-xlm-roberta")))
+
     # The files read back as written.
     for directory, state in ((bert_dir, bert_state), (legacy_dir, legacy), (roberta_dir, mlm_state),
-                             (electra_dir, electra_state)):
+                             (electra_dir, electra_state), (xlmr_dir, xlmr_state)):
         back = read_safetensors(os.path.join(directory, "model.safetensors"))
         for name, tensor in back.items():
             assert torch.equal(tensor, state[name]), f"{directory}: {name} did not round-trip"

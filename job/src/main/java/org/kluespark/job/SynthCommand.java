@@ -24,8 +24,10 @@ import picocli.CommandLine.Spec;
         + "random weights at a preset's shape or any size; convert it with 'kluespark convert'.",
     footer = {"", "Presets: klue-bert-base, klue-roberta-small, klue-roberta-base, klue-roberta-large, "
         + "bert_tiny_en_uncased, bert_small_en_uncased, bert_medium_en_uncased, bert_base_en_uncased, "
-        + "bert_large_en_uncased, bert_base_multi, koelectra-base-v3, koelectra-small-v3, ko-sroberta "
-        + "(sentence-transformers layout: mean pooling), kosimcse-roberta.",
+        + "bert_large_en_uncased, bert_base_multi, koelectra-base-v3, koelectra-small-v3, multilingual-e5-small, "
+        + "multilingual-e5-base, multilingual-e5-large, bge-m3 (these four with an XLM-R Unigram tokenizer.json and "
+        + "sentence-transformers modules), ko-sroberta (sentence-transformers modules: mean pooling), "
+        + "kosimcse-roberta.",
         "Size options override the preset's values; without --preset they start from klue-bert-base."})
 final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Spec
@@ -38,13 +40,14 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   Path output;
 
   @Option(names = "--corpus", paramLabel = "PATH", split = ",", description = "Text files or directories the "
-      + "WordPiece vocabulary is learnt from (every line). Default: datasets/ of this repository.")
+      + "WordPiece vocabulary (Unigram pieces for XLM-R) is learnt from (every line). Default: datasets/ of this "
+      + "repository.")
   List<Path> corpus;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--family", paramLabel = "bert|roberta|electra", description = "Encoder family.")
+  @Option(names = "--family", paramLabel = "bert|roberta|electra|xlm-roberta", description = "Encoder family.")
   String family;
 
   @Option(names = "--vocab-size", paramLabel = "N") Integer vocabSize;
@@ -76,14 +79,20 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
     List<Path> corpusPaths = corpus != null ? corpus : List.of(defaultCorpus());
     List<String> lines = SyntheticCheckpoint.corpusLines(corpusPaths);
     long start = System.nanoTime();
+    // The preset's tokenizer kind and sentence-transformers declaration, unless --family makes it another model.
+    boolean samefamily = config.family() == base.config().family();
+    ModelPreset.Tokenizer tokenizer = config.family() == EncoderFamily.XLM_ROBERTA ? ModelPreset.Tokenizer.XLMR_UNIGRAM
+        : samefamily ? base.tokenizer() : ModelPreset.Tokenizer.WORDPIECE;
     SyntheticCheckpoint.Written written = SyntheticCheckpoint.write(config,
-        lowercase != null ? lowercase : base.lowercase(), lines, seed, output, base.sentenceModules());
+        lowercase != null ? lowercase : base.lowercase(), tokenizer, samefamily ? base.declared() : null, lines,
+        seed, output);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("kluespark: wrote %s: %s, %,d parameters, %d of %d vocabulary tokens learnt from %d corpus lines, "
         + "in %.1f s.%n", output, config.summary(), written.parameters(), written.vocabularyLearnt(),
         config.vocabSize(), lines.size(), (System.nanoTime() - start) / 1e9);
-    if (base.sentenceModules() != null) {
-      out.printf("kluespark: sentence-transformers layout (modules.json): %s%n", base.sentenceModules().summary());
+    if (samefamily && base.declared() != null) {
+      out.printf("kluespark: sentence-transformers layout (modules.json): %s%s%n", base.declared().pooling(),
+          base.declared().normalize() ? ", normalize" : "");
     }
     out.printf("kluespark: next: kluespark convert %s --output <bundle dir>%n", output);
     out.flush();
@@ -93,11 +102,11 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
   private EncoderConfig resolveConfig(EncoderConfig c) {
     EncoderFamily f = family == null ? c.family() : EncoderFamily.fromModelType(family, "--family");
     boolean familyChanged = f != c.family();
-    int pad = familyChanged ? (f == EncoderFamily.ROBERTA ? 1 : 0) : c.padTokenId();
-    int types = familyChanged ? (f == EncoderFamily.ROBERTA ? 1 : 2) : c.typeVocabSize();
-    double eps = familyChanged ? (f == EncoderFamily.ROBERTA ? 1e-5 : 1e-12) : c.layerNormEps();
+    int pad = familyChanged ? f.defaultPadTokenId() : c.padTokenId();
+    int types = familyChanged ? (f.robertaPositions() ? 1 : 2) : c.typeVocabSize();
+    double eps = familyChanged ? (f.robertaPositions() ? 1e-5 : 1e-12) : c.layerNormEps();
     int positions = maxPositions != null ? maxPositions
-        : familyChanged ? (f == EncoderFamily.ROBERTA ? 514 : 512) : c.maxPositionEmbeddings();
+        : familyChanged ? (f.robertaPositions() ? 514 : 512) : c.maxPositionEmbeddings();
     int hidden = or(hiddenSize, c.hiddenSize());
     int embedding = embeddingSize != null ? embeddingSize
         : f == EncoderFamily.ELECTRA && !familyChanged ? c.embeddingSize() : hidden;

@@ -32,6 +32,25 @@ class ConvertAndSynthCommandTest {
   }
 
   @Test
+  void synthesizesAShrunkMultilingualE5WithItsUnigramTokenizerAndDeclaration() {
+    Path checkpoint = tmp.resolve("e5");
+    CliRun synth = CliRun.of("synth", "--preset", "multilingual-e5-base", "--output", checkpoint.toString(),
+        "--corpus", TestModels.repoRoot().resolve("datasets").toString(), "--vocab-size", "3000", "--hidden-size", "32",
+        "--layers", "1", "--heads", "4", "--intermediate-size", "64");
+    assertThat(synth.exitCode()).as(synth.printed()).isZero();
+    assertThat(synth.out()).contains("xlm-roberta, 1 layers, hidden 32");
+    assertThat(checkpoint.resolve("modules.json")).exists();
+    assertThat(checkpoint.resolve("1_Pooling/config.json")).exists();
+    assertThat(checkpoint.resolve("vocab.txt")).doesNotExist();
+    Path bundle = tmp.resolve("e5-bundle");
+    CliRun convert = CliRun.of("convert", checkpoint.toString(), "--output", bundle.toString());
+    assertThat(convert.exitCode()).as(convert.printed()).isZero();
+    CliRun info = CliRun.of("info", "--model", bundle.toString(), "--max-seq-length", "16");
+    assertThat(info.out()).contains("token_type_ids no").contains("tokenizer vocabulary:  3000")
+        .contains("pad id:                1");
+  }
+
+  @Test
   void fp16HalvesTheModelAndNoHiddenStatesLeavesThemOut() throws IOException {
     String checkpoint = TorchFixtures.dir(TorchFixtures.TINY_BERT).toString();
     Path full = tmp.resolve("full");

@@ -19,7 +19,6 @@ import org.kluespark.pooling.PoolingRule;
 import org.kluespark.pooling.SentenceDeclaration;
 import org.kluespark.model.Precision;
 import org.kluespark.precision.PrecisionConversion;
-import org.kluespark.tokenize.wordpiece.WordPieceTokenizerJson;
 
 /**
  * Turns a HuggingFace checkpoint directory into a kluespark bundle ({@code model.onnx},
@@ -32,7 +31,12 @@ public final class CheckpointConverter {
 
   private CheckpointConverter() {}
 
-  /** What a conversion produced, for the CLI's summary and for tests. */
+  /**
+   * What a conversion produced, for the CLI's summary and for tests.
+   *
+   * @param tokenizerBuiltFromVocab whether tokenizer.json was built (from vocab.txt or sentencepiece.bpe.model)
+   *     rather than copied
+   */
   public record Result(Path bundleDir, EncoderConfig config, boolean hasPooler, boolean externalData,
       boolean tokenizerBuiltFromVocab, long parameters, Duration readTime, Duration writeTime,
       SentenceDeclaration declaration) {
@@ -66,6 +70,8 @@ public final class CheckpointConverter {
       ElectraGenerators.refuseByWeights(checkpoint.keySet(), checkpointDir.toString());
     }
     EncoderWeights weights = EncoderWeights.of(config, checkpoint, checkpointDir.toString());
+    CheckpointTokenizer tokenizer = CheckpointTokenizer.of(checkpointDir, config.family());
+    tokenizer.checkFits(config, configFile);
     long parameters = EncoderWeights.expectedShapes(config, weights.hasPooler()).values().stream()
         .mapToLong(WeightTensor::elementCount).sum();
     progress.accept("weights: " + parameters + " parameters"
@@ -106,30 +112,15 @@ public final class CheckpointConverter {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the bundle to " + outputDir + ": " + e.getMessage(), e);
     }
-    boolean fromVocab = writeTokenizer(checkpointDir, outputDir);
+    tokenizer.write(outputDir.resolve(TOKENIZER_FILE));
+    boolean fromVocab = tokenizer.builtFrom() != null;
     progress.accept("wrote " + outputDir.resolve(OnnxModelFiles.MODEL_FILE)
         + (external ? " with external data " + OnnxModelFiles.EXTERNAL_DATA_FILE : "")
         + (options.halfWeights() ? " (float16 weights)" : "")
         + (options.precision().precision() == Precision.FP32 ? "" : " (" + options.precision().precision().paramValue() + ")")
-        + "; tokenizer.json " + (fromVocab ? "built from vocab.txt" : "copied"));
+        + "; tokenizer.json " + (fromVocab ? "built from " + tokenizer.builtFrom() : "copied"));
     return new Result(outputDir, config, weights.hasPooler(), external, fromVocab, parameters, readTime,
         Duration.ofNanos(System.nanoTime() - start), pipeline == null ? null : pipeline.declaration());
-  }
-
-  /** Copies tokenizer.json, or builds the equivalent WordPiece tokenizer.json from vocab.txt. */
-  private static boolean writeTokenizer(Path checkpointDir, Path outputDir) {
-    Path tokenizer = checkpointDir.resolve(TOKENIZER_FILE);
-    try {
-      if (Files.isRegularFile(tokenizer)) {
-        Files.copy(tokenizer, outputDir.resolve(TOKENIZER_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return false;
-      }
-      Files.writeString(outputDir.resolve(TOKENIZER_FILE), WordPieceTokenizerJson.fromCheckpoint(checkpointDir),
-          StandardCharsets.UTF_8);
-      return true;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + outputDir.resolve(TOKENIZER_FILE) + ": " + e.getMessage(), e);
-    }
   }
 
   private static String sourceName(Path checkpointDir) {

@@ -85,7 +85,7 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
         integer(root, "max_position_embeddings", null, source),
         integer(root, "type_vocab_size", 2, source),
         number(root, "layer_norm_eps", 1e-12, source),
-        integer(root, "pad_token_id", family == EncoderFamily.ROBERTA ? 1 : 0, source),
+        integer(root, "pad_token_id", family.defaultPadTokenId(), source),
         embeddingSize(root, family, source));
   }
 
@@ -107,7 +107,7 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
 
   /** The first position id a real token gets: 0 for BERT, {@code pad_token_id + 1} for RoBERTa. */
   public int positionOffset() {
-    return family == EncoderFamily.ROBERTA ? padTokenId + 1 : 0;
+    return family.robertaPositions() ? padTokenId + 1 : 0;
   }
 
   /** The longest sequence the position table holds. */
@@ -117,7 +117,7 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
 
   /** Whether the graph takes a {@code token_type_ids} input (RoBERTa has one type and no such input). */
   public boolean hasTokenTypeInput() {
-    return family == EncoderFamily.BERT || family == EncoderFamily.ELECTRA;
+    return !family.robertaPositions();
   }
 
   /** One line for messages: "bert, 12 layers, hidden 768, 12 heads, intermediate 3072, vocab 32000, 512 tokens". */
@@ -131,11 +131,7 @@ public record EncoderConfig(EncoderFamily family, int vocabSize, int hiddenSize,
   public String toJson() {
     var root = new ObjectMapper().createObjectNode();
     root.put("model_type", family.modelType());
-    root.putArray("architectures").add(switch (family) {
-      case BERT -> "BertModel";
-      case ROBERTA -> "RobertaModel";
-      case ELECTRA -> "ElectraModel";
-    });
+    root.putArray("architectures").add(family.architecture());
     root.put("vocab_size", vocabSize);
     if (family == EncoderFamily.ELECTRA) {
       root.put("embedding_size", embeddingSize);

@@ -120,7 +120,7 @@ public final class EncoderGraphWriter {
    */
   private String embeddings(String inputIds, String tokenTypes, String outputName) {
     String words = g.node("Gather", "embeddings/words", List.of(weight("embeddings.word_embeddings.weight"), inputIds));
-    String positionIds = config.family() == EncoderFamily.ROBERTA ? robertaPositionIds(inputIds) : bertPositionIds(inputIds);
+    String positionIds = config.family().robertaPositions() ? robertaPositionIds(inputIds) : bertPositionIds(inputIds);
     // word + position first, then token type: EmbedLayerNormalization's pattern.
     String positions = g.node("Gather", "embeddings/positions",
         List.of(weight("embeddings.position_embeddings.weight"), positionIds));

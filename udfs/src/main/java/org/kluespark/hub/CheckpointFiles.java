@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code config.json} (required)</li>
  *   <li>tokenizer: {@code tokenizer.json}; else {@code vocab.txt} (BERT WordPiece); else {@code vocab.json}
- *       + {@code merges.txt} (RoBERTa BPE). {@code tokenizer_config.json} and {@code special_tokens_map.json}
+ *       + {@code merges.txt} (RoBERTa BPE); else {@code sentencepiece.bpe.model} (XLM-R). {@code tokenizer_config.json} and {@code special_tokens_map.json}
  *       come along when present (casing, special tokens, max length).</li>
  *   <li>weights: {@code model.safetensors}; else {@code model.safetensors.index.json} and its shards; else
  *       {@code pytorch_model.bin}; else {@code pytorch_model.bin.index.json} and its shards. Shards are
@@ -58,8 +58,11 @@ final class CheckpointFiles {
     } else if (files.contains("vocab.json") && files.contains("merges.txt")) {
       chosen.add("vocab.json");
       chosen.add("merges.txt");
+    } else if (files.contains("sentencepiece.bpe.model")) { // XLM-R: the converter builds tokenizer.json from it
+      chosen.add("sentencepiece.bpe.model");
     } else {
-      throw missing(where, "a tokenizer (tokenizer.json, vocab.txt, or vocab.json + merges.txt)", files);
+      throw missing(where, "a tokenizer (tokenizer.json, vocab.txt, vocab.json + merges.txt, or "
+          + "sentencepiece.bpe.model)", files);
     }
     OPTIONAL_TOKENIZER_EXTRAS.stream().filter(files::contains).forEach(chosen::add);
     Optional<String> weights = WEIGHT_FILES.stream().filter(files::contains).findFirst();

@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.util.Iterator;
 
 /** Reads facts from a HuggingFace {@code tokenizer.json} that the DJL tokenizer does not expose. */
-final class TokenizerFile {
+public final class TokenizerFile {
   private TokenizerFile() {}
 
   /** One more than the largest token id the tokenizer can emit (model vocabulary and added tokens). */
-  static int vocabularySize(String json, String fileLocation) {
+  public static int vocabularySize(String json, String fileLocation) {
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(json);

@@ -5,11 +5,11 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
-import org.kluespark.pooling.Pooling;
 
 /**
  * Published shapes of the models kluespark targets, for synthetic checkpoints with random weights:
- * the KLUE models on the HF hub, KerasNLP's {@code BertBackbone} presets and the KoELECTRA v3 discriminators.
+ * the KLUE models on the HF hub, KerasNLP's {@code BertBackbone} presets, the KoELECTRA v3 discriminators, and the
+ * multilingual sentence-embedding models (multilingual-e5, bge-m3) with their XLM-R tokenizer and declared pooling.
  */
 public enum ModelPreset {
   KLUE_BERT_BASE("klue-bert-base", bert(32000, 768, 12, 12, 3072)),
@@ -27,10 +27,27 @@ public enum ModelPreset {
   /** monologg/koelectra-small-v3-discriminator: 128-wide embeddings projected to hidden 256. */
   KOELECTRA_SMALL_V3("koelectra-small-v3", electra(35000, 128, 256, 12, 4, 1024)),
   /**
+   * intfloat/multilingual-e5-small: microsoft/Multilingual-MiniLM-L12-H384, a {@code BertModel} (model_type bert,
+   * 512 positions, 2 token types) with XLM-R's SentencePiece tokenizer (250,002 ids) and a 250,037-row
+   * embedding table. 118M parameters.
+   */
+  MULTILINGUAL_E5_SMALL("multilingual-e5-small", bert(250037, 384, 12, 12, 1536), Tokenizer.XLMR_UNIGRAM,
+      SentenceEmbeddingDeclaration.MEAN_NORMALIZED),
+  /** intfloat/multilingual-e5-base: xlm-roberta-base. 278M parameters. */
+  MULTILINGUAL_E5_BASE("multilingual-e5-base", xlmRoberta(768, 12, 12, 3072, 514), Tokenizer.XLMR_UNIGRAM,
+      SentenceEmbeddingDeclaration.MEAN_NORMALIZED),
+  /** intfloat/multilingual-e5-large: xlm-roberta-large. 560M parameters (weights over 2 GB: external data). */
+  MULTILINGUAL_E5_LARGE("multilingual-e5-large", xlmRoberta(1024, 24, 16, 4096, 514), Tokenizer.XLMR_UNIGRAM,
+      SentenceEmbeddingDeclaration.MEAN_NORMALIZED),
+  /** BAAI/bge-m3 (dense vectors): xlm-roberta-large's shape with 8,194 positions (8,192 tokens). 568M parameters. */
+  BGE_M3("bge-m3", xlmRoberta(1024, 24, 16, 4096, 8194), Tokenizer.XLMR_UNIGRAM,
+      SentenceEmbeddingDeclaration.CLS_NORMALIZED),
+  /**
    * jhgan/ko-sroberta-multitask: klue/roberta-base fine-tuned with sentence-transformers; its modules.json is
    * Transformer + Pooling (mean tokens), with no Dense and no Normalize.
    */
-  KO_SROBERTA("ko-sroberta", roberta(32000, 768, 12, 12, 3072), SentenceModules.of(Pooling.MEAN, false)),
+  KO_SROBERTA("ko-sroberta", roberta(32000, 768, 12, 12, 3072), Tokenizer.WORDPIECE,
+      new SentenceEmbeddingDeclaration("mean", false)),
   /**
    * BM-K/KoSimCSE-roberta: klue/roberta-base trained with SimCSE; a plain transformers checkpoint (no
    * sentence-transformers files) whose authors take the [CLS] token's last hidden state: embed with pooling=cls
@@ -38,23 +55,37 @@ public enum ModelPreset {
    */
   KOSIMCSE_ROBERTA("kosimcse-roberta", roberta(32000, 768, 12, 12, 3072));
 
+  /** The tokenizer a synthetic checkpoint of the preset ships. */
+  public enum Tokenizer {
+    /** vocab.txt + tokenizer.json, WordPiece learnt from the corpus (KLUE, BERT presets). */
+    WORDPIECE,
+    /** sentencepiece.bpe.model-style Unigram pieces in XLM-R's fairseq id layout, as tokenizer.json. */
+    XLMR_UNIGRAM
+  }
+
   private final String id;
   private final EncoderConfig config;
-  private final SentenceModules sentenceModules; // null: a plain transformers checkpoint
+  private final Tokenizer tokenizer;
+  private final SentenceEmbeddingDeclaration declared;
 
   ModelPreset(String id, EncoderConfig config) {
-    this(id, config, null);
+    this(id, config, Tokenizer.WORDPIECE, null);
   }
 
-  ModelPreset(String id, EncoderConfig config, SentenceModules sentenceModules) {
+  ModelPreset(String id, EncoderConfig config, Tokenizer tokenizer, SentenceEmbeddingDeclaration declared) {
     this.id = id;
     this.config = config;
-    this.sentenceModules = sentenceModules;
+    this.tokenizer = tokenizer;
+    this.declared = declared;
   }
 
-  /** The sentence-transformers pipeline the real checkpoint declares, or null when it has no modules.json. */
-  public SentenceModules sentenceModules() {
-    return sentenceModules;
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** The sentence-transformers pooling and normalization the published model declares, or null for none. */
+  public SentenceEmbeddingDeclaration declared() {
+    return declared;
   }
 
   public String id() {
@@ -94,6 +125,12 @@ public enum ModelPreset {
   private static EncoderConfig electra(int vocab, int embedding, int hidden, int layers, int heads, int intermediate) {
     return new EncoderConfig(EncoderFamily.ELECTRA, vocab, hidden, layers, heads, intermediate, "gelu", 512, 2, 1e-12, 0,
         embedding);
+  }
+
+  /** XLM-R: vocabulary 250,002 (fairseq's 4 specials, 249,997 pieces, mask), one token type, eps 1e-5, pad 1. */
+  private static EncoderConfig xlmRoberta(int hidden, int layers, int heads, int intermediate, int positions) {
+    return new EncoderConfig(EncoderFamily.XLM_ROBERTA, 250002, hidden, layers, heads, intermediate, "gelu", positions,
+        1, 1e-5, 1);
   }
 
   /** KLUE RoBERTa: 514 positions (512 tokens after pad+1), one token type, eps 1e-5, [PAD] = 1. */

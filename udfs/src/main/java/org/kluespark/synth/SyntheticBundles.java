@@ -32,7 +32,7 @@ public final class SyntheticBundles {
       return bundle;
     }
     Path checkpoint = root.resolve("checkpoint");
-    SyntheticCheckpoint.write(preset.config(), preset.lowercase(), corpus, seed, checkpoint);
+    SyntheticCheckpoint.write(preset, corpus, seed, checkpoint);
     CheckpointConverter.convert(checkpoint, bundle, ExportOptions.defaults(), line -> { });
     try {
       Files.deleteIfExists(checkpoint.resolve("model.safetensors")); // the bundle holds the weights now

@@ -14,6 +14,8 @@ import org.kluespark.checkpoint.SafetensorsWriter;
 import org.kluespark.checkpoint.TensorDtype;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
+import org.kluespark.tokenize.sentencepiece.SentencePieceModel;
+import org.kluespark.tokenize.sentencepiece.XlmRobertaTokenizerJson;
 import org.kluespark.tokenize.wordpiece.VocabFile;
 import org.kluespark.tokenize.wordpiece.WordPieceOptions;
 import org.kluespark.tokenize.wordpiece.WordPieceTokenizerJson;
@@ -21,8 +23,9 @@ import org.kluespark.tokenize.wordpiece.WordPieceVocabBuilder;
 
 /**
  * Writes a HuggingFace-layout checkpoint with seeded random weights: {@code config.json},
- * {@code model.safetensors}, {@code vocab.txt}, {@code tokenizer_config.json} and {@code tokenizer.json}, plus the
- * sentence-transformers files when the model declares a pipeline ({@link SentenceModules}).
+ * {@code model.safetensors}, {@code vocab.txt}, {@code tokenizer_config.json} and {@code tokenizer.json} (XLM-R
+ * presets: a Unigram tokenizer.json and no vocab.txt), plus the sentence-transformers files where the
+ * published model has them.
  * The vocabulary is learnt from a text corpus so Korean test text tokenizes into real subwords; it has
  * exactly the config's {@code vocab_size} tokens. Converted like any real checkpoint, these models drive
  * tests and benchmarks at the published sizes without network access.
@@ -36,19 +39,91 @@ public final class SyntheticCheckpoint {
   /** What was written. */
   public record Written(Path dir, EncoderConfig config, int vocabularyLearnt, long parameters) {}
 
+  /** XLM-R's tokenizer size: 250,000 SentencePiece pieces in fairseq's layout. */
+  static final int XLMR_TOKENIZER_VOCAB = 250_002;
+
+  /** A checkpoint at {@code preset}'s shape with its tokenizer kind and sentence-transformers declaration. */
+  public static Written write(ModelPreset preset, List<String> corpus, long seed, Path dir) {
+    return write(preset.config(), preset.lowercase(), preset.tokenizer(), preset.declared(), corpus, seed, dir);
+  }
+
+  /** A WordPiece checkpoint, or an XLM-R one (Unigram tokenizer) for the xlm-roberta family. */
   public static Written write(EncoderConfig config, boolean lowercase, List<String> corpus, long seed, Path dir) {
-    return write(config, lowercase, corpus, seed, dir, null);
+    ModelPreset.Tokenizer tokenizer = config.family() == EncoderFamily.XLM_ROBERTA
+        ? ModelPreset.Tokenizer.XLMR_UNIGRAM : ModelPreset.Tokenizer.WORDPIECE;
+    return write(config, lowercase, tokenizer, null, corpus, seed, dir);
   }
 
   /**
-   * As {@link #write(EncoderConfig, boolean, List, long, Path)}, in sentence-transformers layout when
-   * {@code modules} is not null ({@link SentenceModules}: modules.json, 1_Pooling, optional Dense and Normalize).
+   * A WordPiece or XLM-R checkpoint (by family, as {@link #write(EncoderConfig, boolean, List, long, Path)}) in
+   * sentence-transformers layout with any pipeline {@link SentenceModules} describes: every pooling mode, an
+   * optional Dense layer with seeded weights, optional Normalize (for tests of the declared pipeline).
    */
   public static Written write(EncoderConfig config, boolean lowercase, List<String> corpus, long seed, Path dir,
       SentenceModules modules) {
+    Written written = write(config, lowercase, corpus, seed, dir);
+    try {
+      modules.write(dir, config.hiddenSize(), seed);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the sentence-transformers files to " + dir + ": "
+          + e.getMessage(), e);
+    }
+    return written;
+  }
+
+  /**
+   * @param declared the sentence-transformers modules to write beside the weights, or null for none
+   */
+  public static Written write(EncoderConfig config, boolean lowercase, ModelPreset.Tokenizer tokenizer,
+      SentenceEmbeddingDeclaration declared, List<String> corpus, long seed, Path dir) {
+    Written written = tokenizer == ModelPreset.Tokenizer.XLMR_UNIGRAM
+        ? writeWithUnigram(config, corpus, seed, dir) : writeWithWordPiece(config, lowercase, corpus, seed, dir);
+    if (declared != null) {
+      try {
+        SentenceTransformersFiles.write(dir, declared, config.hiddenSize(), config.maxSequenceLength());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write the sentence-transformers files to " + dir + ": "
+            + e.getMessage(), e);
+      }
+    }
+    return written;
+  }
+
+  /**
+   * XLM-R's layout: tokenizer.json with a Unigram model learnt from the corpus ({@link UnigramVocabBuilder}),
+   * {@code min(vocab_size, 250,002)} ids as XLM-R's tokenizer has (multilingual-e5-small's table has 35 rows more),
+   * and an XLMRobertaTokenizer tokenizer_config.json. No precompiled charsmap: the text is not NFKC-normalized.
+   */
+  private static Written writeWithUnigram(EncoderConfig config, List<String> corpus, long seed, Path dir) {
+    int ids = Math.min(config.vocabSize(), XLMR_TOKENIZER_VOCAB);
+    if (ids < 10) {
+      throw new IllegalArgumentException("An XLM-R tokenizer needs at least 10 ids; vocab_size is " + config.vocabSize());
+    }
+    SentencePieceModel pieces = UnigramVocabBuilder.build(corpus, ids - 2); // + <pad> and <mask>
+    int learnt = (int) pieces.pieces().stream().filter(p -> !p.piece().startsWith("\uE000")).count() - 3;
+    var weights = SyntheticWeights.generate(config, seed, true);
+    long parameters = weights.values().stream().mapToLong(w -> w.values().length).sum();
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("config.json"), config.toJson(), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve(WordPieceTokenizerJson.FILE_NAME),
+          XlmRobertaTokenizerJson.build(pieces, "the synthetic Unigram model"), StandardCharsets.UTF_8);
+      ObjectNode tokenizerConfig = new ObjectMapper().createObjectNode()
+          .put("tokenizer_class", "XLMRobertaTokenizer").put("model_max_length", config.maxSequenceLength());
+      Files.writeString(dir.resolve("tokenizer_config.json"), tokenizerConfig.toPrettyString() + "\n",
+          StandardCharsets.UTF_8);
+      SafetensorsWriter.write(dir.resolve("model.safetensors"), weights, TensorDtype.F32);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the synthetic checkpoint to " + dir + ": " + e.getMessage(), e);
+    }
+    return new Written(dir, config, learnt, parameters);
+  }
+
+  private static Written writeWithWordPiece(EncoderConfig config, boolean lowercase, List<String> corpus, long seed,
+      Path dir) {
     WordPieceOptions options = WordPieceOptions.klue().withLowercase(lowercase);
     List<String> vocab = new WordPieceVocabBuilder(options).build(corpus, config.vocabSize());
-    if (config.family() == EncoderFamily.ROBERTA) {
+    if (config.family().robertaPositions()) {
       vocab = withSpecialsFirst(vocab, ROBERTA_SPECIALS);
     }
     int learnt = (int) vocab.stream().filter(token -> !token.startsWith("[unused")).count();
@@ -62,9 +137,6 @@ public final class SyntheticCheckpoint {
       Files.writeString(dir.resolve(WordPieceTokenizerJson.FILE_NAME), WordPieceTokenizerJson.build(vocab, options),
           StandardCharsets.UTF_8);
       SafetensorsWriter.write(dir.resolve("model.safetensors"), weights, TensorDtype.F32);
-      if (modules != null) {
-        modules.write(dir, config.hiddenSize(), seed);
-      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the synthetic checkpoint to " + dir + ": " + e.getMessage(), e);
     }

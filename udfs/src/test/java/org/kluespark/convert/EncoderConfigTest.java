@@ -28,6 +28,24 @@ class EncoderConfigTest {
     assertThat(EncoderConfig.parse(config.toJson(), "round trip")).isEqualTo(config);
   }
 
+  /** intfloat/multilingual-e5-base's config.json (xlm-roberta-base's shape). */
+  @Test
+  void readsXlmRobertaAsRobertasGraphWithItsOwnVocabulary() {
+    String e5Base = """
+        {"architectures": ["XLMRobertaModel"], "model_type": "xlm-roberta", "vocab_size": 250002,
+         "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+         "hidden_act": "gelu", "max_position_embeddings": 514, "type_vocab_size": 1, "layer_norm_eps": 1e-05,
+         "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "position_embedding_type": "absolute"}""";
+    EncoderConfig config = EncoderConfig.parse(e5Base, "config.json");
+    assertThat(config).isEqualTo(ModelPreset.MULTILINGUAL_E5_BASE.config());
+    assertThat(config.family()).isEqualTo(EncoderFamily.XLM_ROBERTA);
+    assertThat(config.positionOffset()).isEqualTo(2);
+    assertThat(config.maxSequenceLength()).isEqualTo(512);
+    assertThat(config.hasTokenTypeInput()).isFalse();
+    assertThat(EncoderConfig.parse(e5Base.replace("\"pad_token_id\": 1,", ""), "c").padTokenId()).isEqualTo(1);
+    assertThat(config.toJson()).contains("\"XLMRobertaModel\"").contains("\"xlm-roberta\"");
+  }
+
   @Test
   void refusesApproximateGeluAndOtherActivations() {
     assertThatThrownBy(() -> EncoderConfig.parse(KLUE_ROBERTA_LARGE.replace("\"gelu\"", "\"gelu_new\""), "c.json"))
@@ -49,7 +67,8 @@ class EncoderConfigTest {
     assertThatThrownBy(() -> EncoderConfig.parse("[1, 2]", "/m/config.json"))
         .hasMessage("/m/config.json is not a JSON object; expected a HuggingFace config.json.");
     assertThatThrownBy(() -> EncoderConfig.parse(KLUE_ROBERTA_LARGE.replace("\"roberta\"", "\"deberta-v2\""), "/m/config.json"))
-        .hasMessageStartingWith("/m/config.json: model_type \"deberta-v2\" is not supported;");
+        .hasMessageStartingWith("/m/config.json: model_type \"deberta-v2\" is not supported;")
+        .hasMessageContaining("\"xlm-roberta\" (multilingual-e5, bge-m3)");
   }
 
   @Test

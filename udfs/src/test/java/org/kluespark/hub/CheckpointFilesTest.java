@@ -46,6 +46,13 @@ class CheckpointFilesTest {
         .containsExactly("config.json", "vocab.json", "merges.txt", "model.safetensors.index.json");
     assertThat(CheckpointFiles.select(List.of("config.json", "tokenizer.json", "pytorch_model.bin.index.json"), "r"))
         .containsExactly("config.json", "tokenizer.json", "pytorch_model.bin.index.json");
+    // XLM-R repositories (xlm-roberta-base, multilingual-e5-*): tokenizer.json first, else the SentencePiece model.
+    assertThat(CheckpointFiles.select(List.of("config.json", "sentencepiece.bpe.model", "tokenizer_config.json",
+        "model.safetensors"), "r"))
+        .containsExactly("config.json", "sentencepiece.bpe.model", "tokenizer_config.json", "model.safetensors");
+    assertThat(CheckpointFiles.select(List.of("config.json", "sentencepiece.bpe.model", "tokenizer.json",
+        "model.safetensors"), "r"))
+        .containsExactly("config.json", "tokenizer.json", "model.safetensors");
     assertThat(CheckpointFiles.weightIndex(List.of("config.json", "pytorch_model.bin.index.json")))
         .contains("pytorch_model.bin.index.json");
   }
@@ -57,7 +64,8 @@ class CheckpointFilesTest {
         .hasMessageStartingWith("hf:o/n@main has no weights (model.safetensors, model.safetensors.index.json, "
             + "pytorch_model.bin, pytorch_model.bin.index.json); it has [config.json, tf_model.h5, tokenizer.json].");
     assertThatThrownBy(() -> CheckpointFiles.select(List.of("config.json", "model.safetensors"), "r"))
-        .hasMessageStartingWith("r has no a tokenizer (tokenizer.json, vocab.txt, or vocab.json + merges.txt)");
+        .hasMessageStartingWith("r has no a tokenizer (tokenizer.json, vocab.txt, vocab.json + merges.txt, or "
+            + "sentencepiece.bpe.model)");
     assertThatThrownBy(() -> CheckpointFiles.select(List.of("tokenizer.json", "model.safetensors"), "r"))
         .hasMessageStartingWith("r has no config.json;");
   }

@@ -25,6 +25,8 @@ public final class TorchFixtures {
    * pytorch_model.bin), Normalize; expected.json holds the pipeline's output for every pooling mode.
    */
   public static final String TINY_ST_BERT = "tiny-st-bert";
+  /** XLMRobertaModel, no prefix; its tokenizer is unigram/ko-unigram.model, as sentencepiece.bpe.model. */
+  public static final String TINY_XLM_ROBERTA = "tiny-xlm-roberta";
 
   private TorchFixtures() {}
 

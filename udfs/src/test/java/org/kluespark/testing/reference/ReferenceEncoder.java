@@ -8,7 +8,6 @@ import java.util.Map;
 import org.kluespark.checkpoint.HalfFloats;
 import org.kluespark.checkpoint.WeightTensor;
 import org.kluespark.convert.EncoderConfig;
-import org.kluespark.convert.EncoderFamily;
 import org.kluespark.convert.EncoderWeights;
 
 /**
@@ -308,7 +307,7 @@ public final class ReferenceEncoder {
         throw new IllegalArgumentException("Row " + row + " is not padded to length " + seq
             + "; pad every row of inputIds, attentionMask and tokenTypeIds to one length");
       }
-      if (config.family() == EncoderFamily.ROBERTA && tokenTypeIds != null
+      if (config.family().robertaPositions() && tokenTypeIds != null
           && Arrays.stream(tokenTypeIds[row]).anyMatch(type -> type != 0)) {
         throw new IllegalArgumentException("RoBERTa has a single token type; pass null or zeros as tokenTypeIds");
       }

@@ -91,8 +91,7 @@ final class SynthCommand implements Callable<Integer>, ErrorReporter.Verbose {
         + "in %.1f s.%n", output, config.summary(), written.parameters(), written.vocabularyLearnt(),
         config.vocabSize(), lines.size(), (System.nanoTime() - start) / 1e9);
     if (samefamily && base.declared() != null) {
-      out.printf("kluespark: sentence-transformers layout (modules.json): %s%s%n", base.declared().pooling(),
-          base.declared().normalize() ? ", normalize" : "");
+      out.printf("kluespark: sentence-transformers layout (modules.json): %s%n", base.declared().summary());
     }
     out.printf("kluespark: next: kluespark convert %s --output <bundle dir>%n", output);
     out.flush();

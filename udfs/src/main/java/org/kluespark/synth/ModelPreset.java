@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
+import org.kluespark.pooling.Pooling;
 
 /**
  * Published shapes of the models kluespark targets, for synthetic checkpoints with random weights:
@@ -32,22 +33,22 @@ public enum ModelPreset {
    * embedding table. 118M parameters.
    */
   MULTILINGUAL_E5_SMALL("multilingual-e5-small", bert(250037, 384, 12, 12, 1536), Tokenizer.XLMR_UNIGRAM,
-      SentenceEmbeddingDeclaration.MEAN_NORMALIZED),
+      SentenceModules.MEAN_NORMALIZED),
   /** intfloat/multilingual-e5-base: xlm-roberta-base. 278M parameters. */
   MULTILINGUAL_E5_BASE("multilingual-e5-base", xlmRoberta(768, 12, 12, 3072, 514), Tokenizer.XLMR_UNIGRAM,
-      SentenceEmbeddingDeclaration.MEAN_NORMALIZED),
+      SentenceModules.MEAN_NORMALIZED),
   /** intfloat/multilingual-e5-large: xlm-roberta-large. 560M parameters (weights over 2 GB: external data). */
   MULTILINGUAL_E5_LARGE("multilingual-e5-large", xlmRoberta(1024, 24, 16, 4096, 514), Tokenizer.XLMR_UNIGRAM,
-      SentenceEmbeddingDeclaration.MEAN_NORMALIZED),
+      SentenceModules.MEAN_NORMALIZED),
   /** BAAI/bge-m3 (dense vectors): xlm-roberta-large's shape with 8,194 positions (8,192 tokens). 568M parameters. */
   BGE_M3("bge-m3", xlmRoberta(1024, 24, 16, 4096, 8194), Tokenizer.XLMR_UNIGRAM,
-      SentenceEmbeddingDeclaration.CLS_NORMALIZED),
+      SentenceModules.CLS_NORMALIZED),
   /**
    * jhgan/ko-sroberta-multitask: klue/roberta-base fine-tuned with sentence-transformers; its modules.json is
    * Transformer + Pooling (mean tokens), with no Dense and no Normalize.
    */
   KO_SROBERTA("ko-sroberta", roberta(32000, 768, 12, 12, 3072), Tokenizer.WORDPIECE,
-      new SentenceEmbeddingDeclaration("mean", false)),
+      SentenceModules.of(Pooling.MEAN, false)),
   /**
    * BM-K/KoSimCSE-roberta: klue/roberta-base trained with SimCSE; a plain transformers checkpoint (no
    * sentence-transformers files) whose authors take the [CLS] token's last hidden state: embed with pooling=cls
@@ -66,13 +67,13 @@ public enum ModelPreset {
   private final String id;
   private final EncoderConfig config;
   private final Tokenizer tokenizer;
-  private final SentenceEmbeddingDeclaration declared;
+  private final SentenceModules declared;
 
   ModelPreset(String id, EncoderConfig config) {
     this(id, config, Tokenizer.WORDPIECE, null);
   }
 
-  ModelPreset(String id, EncoderConfig config, Tokenizer tokenizer, SentenceEmbeddingDeclaration declared) {
+  ModelPreset(String id, EncoderConfig config, Tokenizer tokenizer, SentenceModules declared) {
     this.id = id;
     this.config = config;
     this.tokenizer = tokenizer;
@@ -84,7 +85,7 @@ public enum ModelPreset {
   }
 
   /** The sentence-transformers pooling and normalization the published model declares, or null for none. */
-  public SentenceEmbeddingDeclaration declared() {
+  public SentenceModules declared() {
     return declared;
   }
 

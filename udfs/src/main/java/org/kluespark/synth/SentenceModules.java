@@ -42,6 +42,11 @@ public record SentenceModules(Pooling pooling, Integer denseOutFeatures, DenseLa
     }
   }
 
+  /** multilingual-e5-*: mean pooling, then L2 normalization. */
+  public static final SentenceModules MEAN_NORMALIZED = of(Pooling.MEAN, true);
+  /** bge-m3 (dense): the first token's vector, then L2 normalization. */
+  public static final SentenceModules CLS_NORMALIZED = of(Pooling.CLS, true);
+
   /** Pooling and optional normalization, no Dense layer. */
   public static SentenceModules of(Pooling pooling, boolean normalize) {
     return new SentenceModules(pooling, null, DenseLayer.Activation.IDENTITY, normalize);

@@ -61,26 +61,21 @@ public final class SyntheticCheckpoint {
    */
   public static Written write(EncoderConfig config, boolean lowercase, List<String> corpus, long seed, Path dir,
       SentenceModules modules) {
-    Written written = write(config, lowercase, corpus, seed, dir);
-    try {
-      modules.write(dir, config.hiddenSize(), seed);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the sentence-transformers files to " + dir + ": "
-          + e.getMessage(), e);
-    }
-    return written;
+    ModelPreset.Tokenizer tokenizer = config.family() == EncoderFamily.XLM_ROBERTA
+        ? ModelPreset.Tokenizer.XLMR_UNIGRAM : ModelPreset.Tokenizer.WORDPIECE;
+    return write(config, lowercase, tokenizer, modules, corpus, seed, dir);
   }
 
   /**
    * @param declared the sentence-transformers modules to write beside the weights, or null for none
    */
   public static Written write(EncoderConfig config, boolean lowercase, ModelPreset.Tokenizer tokenizer,
-      SentenceEmbeddingDeclaration declared, List<String> corpus, long seed, Path dir) {
+      SentenceModules declared, List<String> corpus, long seed, Path dir) {
     Written written = tokenizer == ModelPreset.Tokenizer.XLMR_UNIGRAM
         ? writeWithUnigram(config, corpus, seed, dir) : writeWithWordPiece(config, lowercase, corpus, seed, dir);
     if (declared != null) {
       try {
-        SentenceTransformersFiles.write(dir, declared, config.hiddenSize(), config.maxSequenceLength());
+        declared.write(dir, config.hiddenSize(), seed);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write the sentence-transformers files to " + dir + ": "
             + e.getMessage(), e);

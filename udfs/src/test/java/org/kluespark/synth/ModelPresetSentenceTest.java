@@ -3,6 +3,7 @@ package org.kluespark.synth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.kluespark.pooling.Pooling;
 
 /** The sentence-embedding presets of issue 13, checked by their published shapes and declarations. */
 class ModelPresetSentenceTest {
@@ -10,7 +11,7 @@ class ModelPresetSentenceTest {
   void koSrobertaIsKlueRobertaBaseWithMeanPoolingAndNoNormalize() {
     // jhgan/ko-sroberta-multitask: klue/roberta-base fine-tuned; modules.json = Transformer + Pooling (mean).
     assertThat(ModelPreset.byId("ko-sroberta").config()).isEqualTo(ModelPreset.KLUE_ROBERTA_BASE.config());
-    assertThat(ModelPreset.KO_SROBERTA.declared()).isEqualTo(new SentenceEmbeddingDeclaration("mean", false));
+    assertThat(ModelPreset.KO_SROBERTA.declared()).isEqualTo(SentenceModules.of(Pooling.MEAN, false));
     assertThat(ModelPreset.KO_SROBERTA.tokenizer()).isEqualTo(ModelPreset.Tokenizer.WORDPIECE);
   }
 

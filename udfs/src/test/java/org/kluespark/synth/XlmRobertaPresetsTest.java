@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kluespark.pooling.Pooling;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,8 +61,8 @@ class XlmRobertaPresetsTest {
     assertThat(ModelPreset.MULTILINGUAL_E5_BASE.config().maxSequenceLength()).isEqualTo(512);
     assertThat(ModelPreset.MULTILINGUAL_E5_SMALL.config().vocabSize()).isEqualTo(250037);
     assertThat(ModelPreset.MULTILINGUAL_E5_SMALL.config().hasTokenTypeInput()).isTrue();
-    assertThat(ModelPreset.BGE_M3.declared()).isEqualTo(new SentenceEmbeddingDeclaration("cls", true));
-    assertThat(ModelPreset.MULTILINGUAL_E5_LARGE.declared()).isEqualTo(new SentenceEmbeddingDeclaration("mean", true));
+    assertThat(ModelPreset.BGE_M3.declared()).isEqualTo(SentenceModules.of(Pooling.CLS, true));
+    assertThat(ModelPreset.MULTILINGUAL_E5_LARGE.declared()).isEqualTo(SentenceModules.of(Pooling.MEAN, true));
     assertThat(ModelPreset.KLUE_BERT_BASE.declared()).isNull();
     JsonNode config = JSON.readTree(ModelPreset.MULTILINGUAL_E5_BASE.config().toJson());
     assertThat(config.get("model_type").asText()).isEqualTo("xlm-roberta");
@@ -82,7 +83,7 @@ class XlmRobertaPresetsTest {
     List<String> corpus = SyntheticCheckpoint.corpusLines(List.of(TestModels.repoRoot().resolve("datasets")));
     Path checkpoint = dir.resolve("checkpoint");
     SyntheticCheckpoint.Written written = SyntheticCheckpoint.write(shrunk, false, ModelPreset.Tokenizer.XLMR_UNIGRAM,
-        SentenceEmbeddingDeclaration.MEAN_NORMALIZED, corpus, 42, checkpoint);
+        SentenceModules.MEAN_NORMALIZED, corpus, 42, checkpoint);
     assertThat(written.vocabularyLearnt()).isGreaterThan(2900);
     assertThat(checkpoint.resolve("vocab.txt")).doesNotExist();
     String tokenizerJson = Files.readString(checkpoint.resolve("tokenizer.json"));

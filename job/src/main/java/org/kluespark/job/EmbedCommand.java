@@ -79,8 +79,11 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + EmbedSettings.SEQUENCE_OUTPUT_COL + ".")
   boolean sequenceOutput;
 
-  @Option(names = "--normalize", description = "Scale pooled vectors to unit length.")
-  boolean normalize;
+  // Negatable and null when not given: then the model's declaration decides (pooling=auto), or a --conf file.
+  @Option(names = "--normalize", negatable = true, description = "Scale pooled vectors to unit length; "
+      + "--no-normalize leaves them as pooled. Default: as the model declares with pooling=auto (minilm: "
+      + "normalized), else not.")
+  Boolean normalize;
 
   @Option(names = "--output-type", paramLabel = "TYPE", description = "array (default: array<float>) or "
       + "vector (Spark ML Vector).")
@@ -241,7 +244,7 @@ final class EmbedCommand implements Callable<Integer>, ErrorReporter.Verbose {
         options.integer("max-seq-length", maxSeqLength),
         options.integer("batch-size", batchSize),
         options.flag("sequence-output", sequenceOutput),
-        options.flag("normalize", normalize),
+        options.bool("normalize", normalize),
         options.string("output-type", outputType),
         options.string("device", device),
         options.string("error-col", errorCol),

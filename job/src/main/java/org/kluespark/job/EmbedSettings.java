@@ -24,7 +24,7 @@ record EmbedSettings(
     Integer maxSeqLength,
     Integer batchSize,
     boolean sequenceOutput,
-    boolean normalize,
+    Boolean normalize,
     String outputType,
     String device,
     String errorCol, // null: a row that cannot be embedded fails the job
@@ -121,8 +121,8 @@ record EmbedSettings(
     if (sequenceOutput) {
       embedder.setSequenceOutputCol(SEQUENCE_OUTPUT_COL);
     }
-    if (normalize) {
-      embedder.setNormalize(true);
+    if (normalize != null) {
+      embedder.setNormalize(normalize);
     }
     if (outputType != null) {
       set("--output-type", () -> embedder.setOutputType(outputType));

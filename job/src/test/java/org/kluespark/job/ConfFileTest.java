@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,17 @@ class ConfFileTest {
   @Test
   void defaultsFileListsEveryOption() throws IOException {
     assertThat(commentedOptions().keySet()).containsExactlyInAnyOrderElementsOf(confOptions());
+  }
+
+  @Test
+  void normalizeIsUnsetUnlessGivenSoTheModelsDeclarationDecides() throws IOException {
+    Path empty = write("");
+    assertThat(parse("--model", "minilm", "--input", "in.jsonl", "--output", "out")
+        .settings(ConfFile.load(empty, confOptions())).normalize()).isNull();
+    assertThat(parse("--model", "minilm", "--input", "in.jsonl", "--output", "out", "--no-normalize")
+        .settings(ConfFile.load(empty, confOptions())).normalize()).isFalse();
+    assertThat(parse("--model", "minilm", "--input", "in.jsonl", "--output", "out", "--normalize")
+        .settings(ConfFile.load(empty, confOptions())).normalize()).isTrue();
   }
 
   @Test

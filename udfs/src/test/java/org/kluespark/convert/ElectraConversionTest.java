@@ -1,6 +1,8 @@
 package org.kluespark.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.kluespark.testing.TorchFixtures.longs;
+import static org.kluespark.testing.TorchFixtures.doubles;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -217,32 +219,6 @@ class ElectraConversionTest {
       inputs.values().forEach(OnnxTensor::close);
     }
     return diffs;
-  }
-
-  private static long[][] longs(JsonNode rows) {
-    long[][] out = new long[rows.size()][];
-    for (int r = 0; r < rows.size(); r++) {
-      out[r] = new long[rows.get(r).size()];
-      for (int t = 0; t < out[r].length; t++) {
-        out[r][t] = rows.get(r).get(t).asLong();
-      }
-    }
-    return out;
-  }
-
-  private static double[][][] doubles(JsonNode batch) {
-    double[][][] out = new double[batch.size()][][];
-    for (int r = 0; r < out.length; r++) {
-      out[r] = new double[batch.get(r).size()][];
-      for (int t = 0; t < out[r].length; t++) {
-        JsonNode row = batch.get(r).get(t);
-        out[r][t] = new double[row.size()];
-        for (int i = 0; i < row.size(); i++) {
-          out[r][t][i] = row.get(i).asDouble();
-        }
-      }
-    }
-    return out;
   }
 
   private static Path copy(Path from, Path to) throws Exception {

@@ -1,6 +1,8 @@
 package org.kluespark.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.kluespark.testing.TorchFixtures.longs;
+import static org.kluespark.testing.TorchFixtures.maxAbs;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -99,35 +101,5 @@ class TorchFixtureConversionTest {
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
-  }
-
-  private static long[][] longs(JsonNode rows) {
-    long[][] out = new long[rows.size()][];
-    for (int r = 0; r < rows.size(); r++) {
-      out[r] = new long[rows.get(r).size()];
-      for (int t = 0; t < out[r].length; t++) {
-        out[r][t] = rows.get(r).get(t).asLong();
-      }
-    }
-    return out;
-  }
-
-  /** Max-abs between an ORT output (float[][] or float[][][]) and nested JSON numbers of the same shape. */
-  private static double maxAbs(Object actual, JsonNode expected) {
-    if (actual instanceof float[] values) {
-      assertThat(values).hasSize(expected.size());
-      double max = 0;
-      for (int i = 0; i < values.length; i++) {
-        max = Math.max(max, Math.abs(values[i] - expected.get(i).asDouble()));
-      }
-      return max;
-    }
-    Object[] rows = (Object[]) actual;
-    assertThat(rows).hasSize(expected.size());
-    double max = 0;
-    for (int i = 0; i < rows.length; i++) {
-      max = Math.max(max, maxAbs(rows[i], expected.get(i)));
-    }
-    return max;
   }
 }

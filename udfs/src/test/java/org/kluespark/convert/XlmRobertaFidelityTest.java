@@ -1,6 +1,8 @@
 package org.kluespark.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.kluespark.testing.TorchFixtures.longs;
+import static org.kluespark.testing.TorchFixtures.maxAbs;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OnnxTensor;
@@ -268,34 +270,5 @@ class XlmRobertaFidelityTest {
       }
     }
     return kept.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  private static long[][] longs(JsonNode rows) {
-    long[][] out = new long[rows.size()][];
-    for (int r = 0; r < rows.size(); r++) {
-      out[r] = new long[rows.get(r).size()];
-      for (int t = 0; t < out[r].length; t++) {
-        out[r][t] = rows.get(r).get(t).asLong();
-      }
-    }
-    return out;
-  }
-
-  /** Max-abs between float arrays (any depth) and nested JSON numbers or double arrays of the same shape. */
-  private static double maxAbs(Object actual, Object expected) {
-    int n = java.lang.reflect.Array.getLength(actual);
-    int m = expected instanceof JsonNode node ? node.size() : java.lang.reflect.Array.getLength(expected);
-    assertThat(n).isEqualTo(m);
-    double max = 0;
-    for (int i = 0; i < n; i++) {
-      Object want = expected instanceof JsonNode node ? node.get(i) : java.lang.reflect.Array.get(expected, i);
-      if (actual instanceof float[] values) {
-        double w = want instanceof JsonNode node ? node.asDouble() : (Double) want;
-        max = Math.max(max, Math.abs(values[i] - w));
-      } else {
-        max = Math.max(max, maxAbs(java.lang.reflect.Array.get(actual, i), want));
-      }
-    }
-    return max;
   }
 }

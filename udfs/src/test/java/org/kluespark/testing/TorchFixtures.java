@@ -1,5 +1,9 @@
 package org.kluespark.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.Array;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
@@ -47,5 +51,54 @@ public final class TorchFixtures {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A fixture's nested JSON integers (input_ids, attention_mask ...) as {@code long[rows][tokens]}. */
+  public static long[][] longs(JsonNode rows) {
+    long[][] out = new long[rows.size()][];
+    for (int r = 0; r < rows.size(); r++) {
+      out[r] = new long[rows.get(r).size()];
+      for (int t = 0; t < out[r].length; t++) {
+        out[r][t] = rows.get(r).get(t).asLong();
+      }
+    }
+    return out;
+  }
+
+  /** A fixture's [batch][tokens][hidden] JSON numbers as doubles. */
+  public static double[][][] doubles(JsonNode batch) {
+    double[][][] out = new double[batch.size()][][];
+    for (int r = 0; r < out.length; r++) {
+      out[r] = new double[batch.get(r).size()][];
+      for (int t = 0; t < out[r].length; t++) {
+        JsonNode row = batch.get(r).get(t);
+        out[r][t] = new double[row.size()];
+        for (int i = 0; i < row.size(); i++) {
+          out[r][t][i] = row.get(i).asDouble();
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Max-abs between float arrays of any depth (an ONNX Runtime output) and nested JSON numbers or double arrays
+   * of the same shape; a shape mismatch fails the assertion.
+   */
+  public static double maxAbs(Object actual, Object expected) {
+    int n = Array.getLength(actual);
+    int m = expected instanceof JsonNode node ? node.size() : Array.getLength(expected);
+    assertThat(n).isEqualTo(m);
+    double max = 0;
+    for (int i = 0; i < n; i++) {
+      Object want = expected instanceof JsonNode node ? node.get(i) : Array.get(expected, i);
+      if (actual instanceof float[] values) {
+        double w = want instanceof JsonNode node ? node.asDouble() : (Double) want;
+        max = Math.max(max, Math.abs(values[i] - w));
+      } else {
+        max = Math.max(max, maxAbs(Array.get(actual, i), want));
+      }
+    }
+    return max;
   }
 }

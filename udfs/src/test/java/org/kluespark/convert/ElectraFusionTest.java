@@ -3,13 +3,9 @@ package org.kluespark.convert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,8 +50,8 @@ class ElectraFusionTest {
     Path file = write(8);
     long[][] ids = {{2, 7, 9, 11, 3}, {2, 5, 3, 0, 0}};
     long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
-    Map<String, float[][][]> fused = run(file, OptLevel.ALL_OPT, ids, mask);
-    Map<String, float[][][]> plain = run(file, OptLevel.NO_OPT, ids, mask);
+    Map<String, float[][][]> fused = EncoderFusionTest.run(file, OptLevel.ALL_OPT, ids, mask, true);
+    Map<String, float[][][]> plain = EncoderFusionTest.run(file, OptLevel.NO_OPT, ids, mask, true);
     assertThat(plain).containsKeys("last_hidden_state", "hidden_states.0");
     for (String output : plain.keySet()) {
       assertThat(TestVectors.maxAbs(fused.get(output), plain.get(output))).as(output).isLessThanOrEqualTo(1e-5);
@@ -77,26 +73,5 @@ class ElectraFusionTest {
     Path file = Files.createTempFile(dir, "electra", ".onnx");
     Files.write(file, model.toByteArray());
     return file;
-  }
-
-  private static Map<String, float[][][]> run(Path file, OptLevel level, long[][] ids, long[][] mask) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    Map<String, OnnxTensor> inputs = new HashMap<>();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setOptimizationLevel(level);
-      inputs.put("input_ids", OnnxTensor.createTensor(env, ids));
-      inputs.put("attention_mask", OnnxTensor.createTensor(env, mask));
-      inputs.put("token_type_ids", OnnxTensor.createTensor(env, new long[ids.length][ids[0].length]));
-      try (OrtSession session = env.createSession(file.toString(), options);
-          OrtSession.Result result = session.run(inputs)) {
-        Map<String, float[][][]> outputs = new HashMap<>();
-        for (String name : session.getOutputNames()) {
-          outputs.put(name, (float[][][]) result.get(name).orElseThrow().getValue());
-        }
-        return outputs;
-      }
-    } finally {
-      inputs.values().forEach(OnnxTensor::close);
-    }
   }
 }

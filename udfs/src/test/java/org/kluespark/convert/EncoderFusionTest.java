@@ -161,7 +161,8 @@ class EncoderFusionTest {
     return file;
   }
 
-  private static Map<String, float[][][]> run(Path file, OptLevel level, long[][] ids, long[][] mask, boolean types)
+  /** Every output of {@code file} run at {@code level} (a pooler output as one [1][batch][hidden] block). */
+  static Map<String, float[][][]> run(Path file, OptLevel level, long[][] ids, long[][] mask, boolean types)
       throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, OnnxTensor> inputs = new HashMap<>();

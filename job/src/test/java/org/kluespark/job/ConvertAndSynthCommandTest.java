@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kluespark.testing.TestModels;
@@ -82,7 +81,7 @@ class ConvertAndSynthCommandTest {
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("is not a directory. Give a HuggingFace checkpoint directory");
 
-    Path gpt = copy(TorchFixtures.dir(TorchFixtures.TINY_BERT), tmp.resolve("gpt"));
+    Path gpt = TorchFixtures.copy(TorchFixtures.TINY_BERT, tmp.resolve("gpt"));
     Files.writeString(gpt.resolve("config.json"), Files.readString(gpt.resolve("config.json")).replace("\"bert\"", "\"gpt2\""));
     CliRun unsupported = CliRun.of("convert", gpt.toString(), "--output", tmp.resolve("b2").toString());
     assertThat(unsupported.exitCode()).isEqualTo(2);
@@ -91,7 +90,7 @@ class ConvertAndSynthCommandTest {
 
   @Test
   void refusesAPickleThatWouldRunCode() throws IOException {
-    Path checkpoint = copy(TorchFixtures.dir(TorchFixtures.TINY_BERT), tmp.resolve("evil"));
+    Path checkpoint = TorchFixtures.copy(TorchFixtures.TINY_BERT, tmp.resolve("evil"));
     Files.delete(checkpoint.resolve("model.safetensors"));
     Path malicious = TorchFixtures.dir(TorchFixtures.TINY_BERT).getParent().getParent()
         .resolve("checkpoint/malicious-system/pytorch_model.bin");
@@ -137,7 +136,7 @@ class ConvertAndSynthCommandTest {
 
   @Test
   void refusesAnElectraGenerator() throws IOException {
-    Path generator = copy(TorchFixtures.dir(TorchFixtures.TINY_ELECTRA), tmp.resolve("koelectra-base-v3-generator"));
+    Path generator = TorchFixtures.copy(TorchFixtures.TINY_ELECTRA, tmp.resolve("koelectra-base-v3-generator"));
     Files.writeString(generator.resolve("config.json"), Files.readString(generator.resolve("config.json"))
         .replace("ElectraForPreTraining", "ElectraForMaskedLM"));
     CliRun run = CliRun.of("convert", generator.toString(), "--output", tmp.resolve("b").toString());
@@ -187,15 +186,5 @@ class ConvertAndSynthCommandTest {
     CliRun run = CliRun.of("synth", "--preset", "klue-bert-huge", "--output", tmp.resolve("x").toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("Unknown preset \"klue-bert-huge\"; choose one of klue-bert-base, klue-roberta-small");
-  }
-
-  private static Path copy(Path from, Path to) throws IOException {
-    Files.createDirectories(to);
-    try (Stream<Path> files = Files.list(from)) {
-      for (Path file : files.toList()) {
-        Files.copy(file, to.resolve(file.getFileName()));
-      }
-    }
-    return to;
   }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kluespark.checkpoint.CheckpointReader;
@@ -155,7 +154,7 @@ class ElectraConversionTest {
 
   @Test
   void refusesAGeneratorByItsArchitecture() throws Exception {
-    Path generator = copy(TorchFixtures.dir(TorchFixtures.TINY_ELECTRA), dir.resolve("koelectra-generator"));
+    Path generator = TorchFixtures.copy(TorchFixtures.TINY_ELECTRA, dir.resolve("koelectra-generator"));
     Files.writeString(generator.resolve("config.json"), Files.readString(generator.resolve("config.json"))
         .replace("ElectraForPreTraining", "ElectraForMaskedLM"));
     assertThatThrownBy(() -> CheckpointConverter.convert(generator, dir.resolve("out"), ExportOptions.defaults(), l -> { }))
@@ -169,7 +168,7 @@ class ElectraConversionTest {
   @Test
   void refusesAGeneratorByItsHeadWeights() throws Exception {
     // An ElectraForMaskedLM state dict whose config.json does not say so (architectures removed).
-    Path generator = copy(TorchFixtures.dir(TorchFixtures.TINY_ELECTRA), dir.resolve("generator-weights"));
+    Path generator = TorchFixtures.copy(TorchFixtures.TINY_ELECTRA, dir.resolve("generator-weights"));
     Files.delete(generator.resolve("pytorch_model.bin"));
     Files.writeString(generator.resolve("config.json"), Files.readString(generator.resolve("config.json"))
         .replace("\"ElectraForPreTraining\"", ""));
@@ -219,15 +218,5 @@ class ElectraConversionTest {
       inputs.values().forEach(OnnxTensor::close);
     }
     return diffs;
-  }
-
-  private static Path copy(Path from, Path to) throws Exception {
-    Files.createDirectories(to);
-    try (Stream<Path> files = Files.list(from)) {
-      for (Path file : files.toList()) {
-        Files.copy(file, to.resolve(file.getFileName()));
-      }
-    }
-    return to;
   }
 }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.Array;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * The tiny checkpoints made with real PyTorch by {@code tests/scripts/make_torch_fixtures.py}, each with
@@ -51,6 +54,17 @@ public final class TorchFixtures {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Copies fixture {@code name}'s files into {@code to} (created), for tests that alter a checkpoint. */
+  public static Path copy(String name, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(dir(name))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
+    }
+    return to;
   }
 
   /** A fixture's nested JSON integers (input_ids, attention_mask ...) as {@code long[rows][tokens]}. */

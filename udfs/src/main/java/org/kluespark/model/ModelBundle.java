@@ -42,7 +42,8 @@ public final class ModelBundle implements Serializable, TokenizerSource {
   private final BundleManifest manifest; // null when the bundle has no kluespark.json
   private final SentenceDeclaration declaration; // null when the manifest declares no pooling
   private final byte[] denseBytes; // dense.safetensors, null when the declaration has no Dense layer
-  private final DenseLayer dense; // read from denseBytes
+  // Parsed from denseBytes; transient so a broadcast carries the weights once, re-read on first use after it.
+  private transient volatile DenseLayer dense;
   private final Precision precision;
   private final String fingerprint;
 
@@ -75,14 +76,9 @@ public final class ModelBundle implements Serializable, TokenizerSource {
             + " with sha256 " + expected + ", but " + denseFile + " has sha256 " + actual + ": the Dense weights "
             + "were replaced or changed after the bundle was written. Re-create the bundle with kluespark convert.");
       }
-      try {
-        this.dense = DenseWeightsFile.read(denseBytes, declaration.dense(), denseFile);
-      } catch (IllegalArgumentException e) {
-        throw new ModelBundleException(e.getMessage(), e);
-      }
       this.denseBytes = denseBytes;
+      this.dense = readDense(); // refuses unreadable weights at load, on the driver
     } else {
-      this.dense = null;
       this.denseBytes = null;
     }
   }
@@ -102,7 +98,20 @@ public final class ModelBundle implements Serializable, TokenizerSource {
 
   /** The declared Dense layer with its weights, or null when none is declared. */
   public DenseLayer dense() {
-    return dense;
+    DenseLayer layer = dense;
+    if (layer == null && denseBytes != null) {
+      layer = readDense();
+      dense = layer;
+    }
+    return layer;
+  }
+
+  private DenseLayer readDense() {
+    try {
+      return DenseWeightsFile.read(denseBytes, declaration.dense(), fileLocation(SentenceDeclaration.DENSE_FILE));
+    } catch (IllegalArgumentException e) {
+      throw new ModelBundleException(e.getMessage(), e);
+    }
   }
 
   /** The bytes of {@link SentenceDeclaration#DENSE_FILE}, or null when the bundle has none. */

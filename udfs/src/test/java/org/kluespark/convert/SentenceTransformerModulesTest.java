@@ -54,6 +54,11 @@ class SentenceTransformerModulesTest {
     ModelBundle bundle = ModelBundleLoader.load(bundleDir.toString(), new Configuration());
     assertThat(bundle.declaration()).contains(result.declaration());
     assertThat(bundle.dense().apply(new float[32])).hasSize(16);
+    // As a broadcast ships it: the weights travel once (as the file's bytes) and are read again on first use.
+    float[] probe = new float[32];
+    java.util.Arrays.fill(probe, 0.5f);
+    ModelBundle shipped = org.apache.commons.lang3.SerializationUtils.roundtrip(bundle);
+    assertThat(shipped.dense().apply(probe)).containsExactly(bundle.dense().apply(probe));
 
     // quantize keeps the declaration (unprefixed) and copies the Dense weights into the new bundle.
     Path int8 = dir.resolve("int8");

@@ -8,6 +8,7 @@ import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -97,7 +98,16 @@ public final class Float16Converter {
     if (types.values().stream().noneMatch(type -> type == DataType.FLOAT_VALUE)) {
       throw new Float16ConversionException(source + " has no float32 tensors: there is nothing to compute in half.");
     }
-    Result converted = new Rewrite(graph, types).apply(model);
+    GraphProto.Builder inline = graph.toBuilder().clearInitializer();
+    for (TensorProto tensor : graph.getInitializerList()) {
+      inline.addInitializer(tensor.getDataType() == DataType.FLOAT_VALUE ? FloatTensorData.inlineFloat(tensor, modelDir)
+          : inlineOther(tensor));
+    }
+    // Fuse in float32 first, then convert: the fused ops take float16 (see OrtFusion).
+    ModelProto fused = OrtFusion.fuse(model.toBuilder().setGraph(inline).build(), source);
+    graph = fused.getGraph().toBuilder().clearNode()
+        .addAllNode(TopologicalOrder.sort(fused.getGraph().getNodeList(), fused.getGraph(), source)).build();
+    Result converted = new Rewrite(graph, TensorTypes.infer(graph)).apply(fused);
     converted.summary().put("source_weights", stored.unfolded() > 0 ? "float16 (stored half, cast to float32)" : "float32");
     converted.summary().put("converter", CONVERTER);
     return new Result(converted.model(), java.util.Collections.unmodifiableMap(converted.summary()));
@@ -129,6 +139,16 @@ public final class Float16Converter {
             + "float32 source instead.");
       }
     }
+  }
+
+  /** Shape constants and other non-float initializers stay as they are, external data read in. */
+  private TensorProto inlineOther(TensorProto tensor) {
+    if (!OnnxTensors.isExternal(tensor)) {
+      return tensor;
+    }
+    throw new Float16ConversionException(source + ": initializer " + tensor.getName() + " ("
+        + DataType.forNumber(tensor.getDataType()) + ") is in external data; only float weights can be read "
+        + "from external data here. Re-export the model with it inline.");
   }
 
   /** One conversion of one graph: decides every tensor's type and writes the new graph. */
@@ -183,6 +203,7 @@ public final class Float16Converter {
         }
       }
       Map<String, Integer> float32Ops = new TreeMap<>();
+      Map<String, Integer> fusedOps = new TreeMap<>();
       int halfNodes = 0;
       for (int i = 0; i < nodes.size(); i++) {
         NodeProto node = nodes.get(i);
@@ -213,6 +234,9 @@ public final class Float16Converter {
           }
         } else if (p != null) {
           halfNodes++;
+          if (Float32Islands.HALF_FUSED_OPS.contains(OrtFusion.qualified(node))) {
+            fusedOps.merge(OrtFusion.qualified(node), 1, Integer::sum);
+          }
         }
         out.add(rewritten.build());
       }
@@ -226,13 +250,13 @@ public final class Float16Converter {
       int floatInitializers = 0;
       for (TensorProto tensor : initializers.values()) {
         if (halfConstants.contains(tensor.getName())) {
-          builder.addInitializer(FloatTensorData.toHalf(tensor, modelDir, clamped));
+          builder.addInitializer(FloatTensorData.toHalf(tensor, null, clamped));
           halfInitializers++;
         } else if (tensor.getDataType() == DataType.FLOAT_VALUE) {
-          builder.addInitializer(FloatTensorData.inlineFloat(tensor, modelDir));
+          builder.addInitializer(tensor);
           floatInitializers++;
         } else {
-          builder.addInitializer(inlineOther(tensor));
+          builder.addInitializer(tensor);
         }
       }
       builder.addAllInitializer(addedInitializers);
@@ -245,7 +269,10 @@ public final class Float16Converter {
 
       Map<String, String> summary = new LinkedHashMap<>();
       summary.put("precision", "fp16");
-      summary.put("compute", "float16, float32 islands for numerically sensitive ops");
+      summary.put("compute", "float16; fused ops take float16, float32 islands for the sensitive ops left unfused");
+      summary.put("graph_fusion", "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
+          + " EXTENDED (BERT fusions) on the float32 graph, before the half conversion");
+      summary.put("fused_ops", fusedOps.toString().replaceAll("[{}]", ""));
       summary.put("float32_ops", float32Ops.toString().replaceAll("[{}]", ""));
       summary.put("float32_layer_norm_patterns", Integer.toString(islands.layerNormPatterns()));
       summary.put("float16_nodes", Integer.toString(halfNodes));
@@ -361,15 +388,6 @@ public final class Float16Converter {
       return types.getOrDefault(tensor, TensorTypes.UNKNOWN) == DataType.FLOAT_VALUE;
     }
 
-    /** Shape constants and other non-float initializers stay as they are, external data read in. */
-    private TensorProto inlineOther(TensorProto tensor) {
-      if (!OnnxTensors.isExternal(tensor)) {
-        return tensor;
-      }
-      throw new Float16ConversionException(source + ": initializer " + tensor.getName() + " ("
-          + DataType.forNumber(tensor.getDataType()) + ") is in external data; only float weights can be read "
-          + "from external data here. Re-export the model with it inline.");
-    }
   }
 
   private static long constantElements(NodeProto node) {

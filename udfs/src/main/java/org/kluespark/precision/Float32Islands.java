@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Which nodes of a float32 graph keep computing in float32 when the rest goes to half:
  * <ul>
- *   <li>numerically sensitive ops: reductions, normalisations, exponentials and powers (half's 10-bit
+ *   <li>not the fused ops of {@link #HALF_FUSED_OPS}: they take float16 and accumulate in float32 inside;</li>
+ *   <li>numerically sensitive ops left unfused: reductions, normalisations, exponentials and powers (half's 10-bit
  *       mantissa and 65504 range lose sums of squares and exp), plus the ops ONNX Runtime's own float16
  *       converter blocks ({@code Range}, {@code CumSum}, {@code Resize}, {@code TopK}...), and any op outside
  *       the default ONNX domain, whose float16 support we cannot know;</li>
@@ -25,9 +26,20 @@ import java.util.Set;
  * </ul>
  */
 final class Float32Islands {
+  /**
+   * Fused ops ({@link OrtFusion}) that compute in half: ONNX Runtime's float16 kernels for them (CUDA's) accumulate
+   * the layer norm and softmax in float32 inside, which is why its own float16 converter puts no casts around
+   * them. Named as {@code domain.op}; LayerNormalization and SimplifiedLayerNormalization are default-domain
+   * (ONNX 17 / ONNX Runtime's own) with the same float32 accumulation. Their integer inputs (ids, mask_index)
+   * stay as they are.
+   */
+  static final Set<String> HALF_FUSED_OPS = Set.of("com.microsoft.Attention", "com.microsoft.MultiHeadAttention",
+      "com.microsoft.SkipLayerNormalization", "com.microsoft.SkipSimplifiedLayerNormalization",
+      "com.microsoft.EmbedLayerNormalization", "com.microsoft.BiasGelu", "com.microsoft.FastGelu",
+      "com.microsoft.Gelu", "com.microsoft.QuickGelu", "com.microsoft.FusedMatMul", "LayerNormalization",
+      "SimplifiedLayerNormalization");
   /** Kept float32 by op type. */
-  static final Set<String> FLOAT32_OPS = Set.of("LayerNormalization", "SimplifiedLayerNormalization",
-      "GroupNormalization", "InstanceNormalization", "BatchNormalization", "Softmax", "LogSoftmax",
+  static final Set<String> FLOAT32_OPS = Set.of("GroupNormalization", "InstanceNormalization", "BatchNormalization", "Softmax", "LogSoftmax",
       "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "ReduceProd",
       "Pow", "Sqrt", "Reciprocal", "Exp", "Log",
       "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "RoiAlign", "Min", "Max");
@@ -70,7 +82,8 @@ final class Float32Islands {
     for (int i = 0; i < nodes.size(); i++) {
       NodeProto node = nodes.get(i);
       boolean foreignDomain = !node.getDomain().isEmpty() && !node.getDomain().equals("ai.onnx");
-      if (isFloatNode(node) && (FLOAT32_OPS.contains(node.getOpType()) || foreignDomain)) {
+      boolean halfFused = HALF_FUSED_OPS.contains(OrtFusion.qualified(node));
+      if (isFloatNode(node) && !halfFused && (FLOAT32_OPS.contains(node.getOpType()) || foreignDomain)) {
         island.add(i);
       }
     }

@@ -36,9 +36,11 @@ final class TensorTypes {
     graph.getInitializerList().forEach(tensor -> types.put(tensor.getName(), tensor.getDataType()));
     for (NodeProto node : graph.getNodeList()) {
       int type = resultType(node, types);
-      for (String output : node.getOutputList()) {
+      for (int slot = 0; slot < node.getOutputCount(); slot++) {
+        String output = node.getOutput(slot);
         if (!output.isEmpty()) {
-          types.put(output, type != UNKNOWN ? type : declared.getOrDefault(output, UNKNOWN));
+          int known = isMaskIndex(node, slot) ? DataType.INT32_VALUE : type;
+          types.put(output, known != UNKNOWN ? known : declared.getOrDefault(output, UNKNOWN));
         }
       }
     }
@@ -47,6 +49,11 @@ final class TensorTypes {
 
   static int elemType(ValueInfoProto value) {
     return value.getType().hasTensorType() ? value.getType().getTensorType().getElemType() : UNKNOWN;
+  }
+
+  /** EmbedLayerNormalization's second output, the int32 mask_index; its others have the embeddings' type. */
+  private static boolean isMaskIndex(NodeProto node, int slot) {
+    return slot == 1 && node.getOpType().equals("EmbedLayerNormalization");
   }
 
   private static int resultType(NodeProto node, Map<String, Integer> types) {
@@ -63,6 +70,8 @@ final class TensorTypes {
       case "CastLike":
       case "Where":
         return input(node, 1, types);
+      case "EmbedLayerNormalization": // input 0 is the int32 ids, input 2 the word embeddings
+        return input(node, 2, types);
       case "Constant":
         return constantType(node);
       case "ConstantOfShape": {

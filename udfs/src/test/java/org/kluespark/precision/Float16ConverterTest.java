@@ -40,49 +40,66 @@ class Float16ConverterTest {
   @TempDir Path dir;
 
   @Test
-  void theGraphComputesInHalfOutsideTheFloat32Islands() {
+  void theFusedGraphComputesInHalfThroughout() {
     Float16Converter.Result result = Float16Converter.convert(fp32(BERT, true), "bert");
     GraphProto graph = result.model().getGraph();
     Map<String, Integer> types = TensorTypes.infer(graph);
-    Map<String, Set<String>> readers = readers(graph);
 
-    int matMuls = 0;
+    Map<String, Integer> ops = new java.util.TreeMap<>();
     for (NodeProto node : graph.getNodeList()) {
+      ops.merge(OrtFusion.qualified(node), 1, Integer::sum);
       switch (node.getOpType()) {
-        case "MatMul" -> {
-          matMuls++;
-          assertThat(node.getInputList()).as(node.getName())
-              .allSatisfy(input -> assertThat(types.get(input)).isEqualTo(DataType.FLOAT16_VALUE));
-        }
-        case "Erf", "Tanh", "Gather" -> assertThat(types.get(node.getOutput(0))).as(node.getName())
-            .isIn(DataType.FLOAT16_VALUE, DataType.INT64_VALUE);
-        case "LayerNormalization", "Softmax", "ReduceMean", "Pow", "Sqrt" -> assertThat(node.getInputList()).as(node.getName())
-            .allSatisfy(input -> assertThat(types.get(input)).isEqualTo(DataType.FLOAT_VALUE));
+        // every float input in half: activations, weights, biases, LayerNorm gamma and beta, embedding tables
+        case "MatMul", "Gemm", "Tanh", "Attention", "SkipLayerNormalization", "BiasGelu", "EmbedLayerNormalization" ->
+            assertThat(node.getInputList()).as(node.getName()).filteredOn(input -> !input.isEmpty())
+                .allSatisfy(input -> assertThat(types.get(input))
+                    .isIn(DataType.FLOAT16_VALUE, DataType.INT32_VALUE, DataType.INT64_VALUE));
         default -> { }
       }
     }
-    assertThat(matMuls).isEqualTo(2 * (4 + 2 + 2) + 1); // q k v out inter output + 2 attention MatMuls, + pooler
-
-    // float32 initializers: only LayerNorm parameters and constants (the converter writes LayerNorm out, as ONNX
-    // Runtime fuses it back) and the attention-mask constants, read by float32 ops.
-    Set<String> float32Readers = Set.of("LayerNormalization", "Sub", "Mul", "Pow", "Add", "Div", "Sqrt");
-    for (TensorProto tensor : graph.getInitializerList()) {
-      if (tensor.getDataType() == DataType.FLOAT_VALUE) {
-        assertThat(readers.get(tensor.getName())).as(tensor.getName()).isSubsetOf(float32Readers);
-        assertThat(tensor.getName()).matches(".*LayerNorm.*|layer\\d+/(attention|output)_norm/.*|attention/(one|min)");
+    assertThat(ops).containsEntry("com.microsoft.Attention", 2).containsEntry("com.microsoft.SkipLayerNormalization", 4)
+        .containsEntry("com.microsoft.BiasGelu", 2).containsEntry("com.microsoft.EmbedLayerNormalization", 1)
+        .containsEntry("MatMul", 2 * 3).containsEntry("Gemm", 1).containsEntry("Tanh", 1);
+    // the ids and the mask reach the fused ops as int32 (ONNX Runtime's casts), never as half
+    for (NodeProto node : graph.getNodeList()) {
+      if (node.getOpType().equals("Attention")) {
+        assertThat(types.get(node.getInput(3))).as("mask_index").isEqualTo(DataType.INT32_VALUE);
       }
     }
+    assertThat(graph.getInitializerList()).as("no float32 weights are left")
+        .noneMatch(tensor -> tensor.getDataType() == DataType.FLOAT_VALUE);
     long halfInitializers = graph.getInitializerList().stream()
         .filter(tensor -> tensor.getDataType() == DataType.FLOAT16_VALUE).count();
     assertThat(halfInitializers).isEqualTo(Long.parseLong(result.summary().get("float16_initializers")));
     assertThat(halfInitializers).isGreaterThan(20);
 
+    assertThat(graph.getInputList()).extracting(ValueInfoProto::getName)
+        .containsExactly("input_ids", "attention_mask", "token_type_ids");
     assertThat(graph.getInputList()).extracting(TensorTypes::elemType).containsOnly(DataType.INT64_VALUE);
     assertThat(graph.getOutputList()).extracting(TensorTypes::elemType).containsOnly(DataType.FLOAT_VALUE);
-    assertThat(result.summary()).containsEntry("precision", "fp16").containsEntry("source_weights", "float32");
-    assertThat(result.summary().get("float32_ops")).contains("ReduceMean=10", "Sqrt=5", "Softmax=2");
+    assertThat(result.summary()).containsEntry("precision", "fp16").containsEntry("source_weights", "float32")
+        .containsEntry("float32_ops", "").containsEntry("fused_ops", "com.microsoft.Attention=2, "
+            + "com.microsoft.BiasGelu=2, com.microsoft.EmbedLayerNormalization=1, com.microsoft.SkipLayerNormalization=4");
+    assertThat(result.summary().get("graph_fusion")).startsWith("ONNX Runtime 1.28").contains("EXTENDED");
     assertThat(result.model().getMetadataPropsList()).anyMatch(entry ->
         entry.getKey().equals(Float16Converter.COMPUTE_METADATA) && entry.getValue().equals("float16"));
+  }
+
+  /**
+   * The file must run on CUDA as written: none of the ops ONNX Runtime's CPU optimizer may write that only its CPU
+   * provider has kernels for (OrtFusion.CPU_ONLY_OPS: FusedGemm, FusedConv, NhwcMaxPool, QLinear*, the nchwc
+   * domain). The pooler's Gemm + Tanh, which the CPU optimizer fuses into FusedGemm, is written unfused.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"bert", "roberta"})
+  void theFileHoldsNoCpuOnlyOp(String family) {
+    ModelProto half = Float16Converter.convert(fp32(family.equals("bert") ? BERT : ROBERTA, true), family).model();
+    assertThat(half.getGraph().getNodeList()).extracting(OrtFusion::qualified)
+        .doesNotContainAnyElementsOf(OrtFusion.CPU_ONLY_OPS).contains("Gemm", "Tanh");
+    assertThat(half.getGraph().getNodeList()).noneMatch(node -> node.getDomain().equals(OrtFusion.CPU_ONLY_DOMAIN));
+    // only the opsets the nodes use (ONNX Runtime's optimizer writes every domain it knows)
+    assertThat(half.getOpsetImportList()).extracting(opset -> opset.getDomain())
+        .containsExactlyInAnyOrder("", "com.microsoft");
   }
 
   @ParameterizedTest

@@ -25,11 +25,15 @@ import java.util.TreeMap;
 import org.kluespark.model.GraphPrecision;
 
 /**
- * Turns a float32 ONNX encoder into one that computes in half precision, for GPUs: float weights become
- * float16, activations flow as float16, and numerically sensitive ops ({@link Float32Islands}: LayerNorm,
- * Softmax, reductions, the attention-mask path) stay float32 with Casts around them, as ONNX Runtime's own
- * {@code float16.convert_float_to_float16(keep_io_types=True)} does. Inputs do not change; float outputs stay
- * float32 (a final Cast), so the stage reads an fp16 bundle like any other.
+ * Turns a float32 ONNX encoder into one that computes in half precision, for GPUs, the way ONNX Runtime's GPU
+ * recipe does ({@code optimizer.optimize_model(..., model_type='bert')}, then
+ * {@code convert_float_to_float16(keep_io_types=True)}): the float32 graph is first fused by ONNX Runtime's own
+ * optimizer ({@link OrtFusion}: Attention, SkipLayerNormalization, BiasGelu, EmbedLayerNormalization,
+ * LayerNormalization), then float weights become float16 and activations flow as float16, the fused ops included
+ * (their half kernels accumulate in float32 inside). What did not fuse and is numerically sensitive
+ * ({@link Float32Islands}: an unfused Softmax, reductions, the attention-mask path) stays float32 with Casts around
+ * it. Inputs do not change; float outputs stay float32 (a final Cast), so the stage reads an fp16 bundle like any
+ * other.
  *
  * <p>Accepted: float32 graphs, and graphs that store weights as float16 and Cast them up to float32
  * ({@code kluespark convert --fp16}): the Cast goes and the weight stays half. Refused with a message: graphs
@@ -37,7 +41,7 @@ import org.kluespark.model.GraphPrecision;
  *
  * <p>Constants move into half's finite range before rounding (ONNX Runtime's converter does the same), so
  * an additive mask of -3.4e38 that ends up in half becomes -65504 and still gives masked keys zero weight.
- * Ours never does: the mask path is a float32 island.
+ * Ours never does: the mask path is a float32 island (or, fused, an int32 mask_index).
  */
 public final class Float16Converter {
   public static final String CONVERTER = "org.kluespark.precision.Float16Converter/1";

@@ -67,7 +67,16 @@ class ElectraPrecisionTest {
   @Test
   void fp16GraphMatchesTheSimulatedHalfReference() throws Exception {
     ModelProto fp32 = EncoderGraphWriter.write(weights, ExportOptions.defaults(), Map.of());
-    Path modelFile = EncoderRuns.write(Float16Converter.convert(fp32, "electra").model(), dir.resolve("fp16/model.onnx"));
+    Float16Converter.Result half = Float16Converter.convert(fp32, "electra");
+    // As in ElectraFusionTest: with a projection, layer 0's attention and the embeddings' LayerNorm do not fuse
+    // (ONNX Runtime's attention fusion starts from a LayerNorm, and layer 0 reads the projection's Add). Its
+    // mask path (Cast, Sub, Mul, the Add to the scores) and Softmax stay a float32 island; the scaled QK^T
+    // (FusedMatMul), the LayerNorm and everything else fused take half.
+    System.out.println("electra fp16 summary: " + half.summary());
+    assertThat(half.summary()).containsEntry("float32_ops", "Add=1, Cast=1, Mul=1, Softmax=1, Sub=1")
+        .containsEntry("fused_ops", "LayerNormalization=1, com.microsoft.Attention=1, com.microsoft.BiasGelu=2, "
+            + "com.microsoft.FusedMatMul=1, com.microsoft.SkipLayerNormalization=4");
+    Path modelFile = EncoderRuns.write(half.model(), dir.resolve("fp16/model.onnx"));
     ReferenceOutput exact = ReferenceEncoder.forward(weights, batch.ids(), batch.mask(), batch.types());
     ReferenceOutput simulated = ReferenceEncoder.forwardSimulatedHalf(weights, batch.ids(), batch.mask(), batch.types());
     Map<String, Object> ort = EncoderRuns.run(modelFile, batch, true);

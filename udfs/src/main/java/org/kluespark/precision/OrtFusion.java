@@ -55,11 +55,16 @@ final class OrtFusion {
 
   /** {@code model}: float32, every tensor inline. Returns it fused, with its inputs, outputs and metadata unchanged. */
   static ModelProto fuse(ModelProto model, String source) {
+    return fuse(model, source, ExportOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD);
+  }
+
+  /** As {@link #fuse(ModelProto, String)}; weights over {@code externalDataThresholdBytes} go through files beside it. */
+  static ModelProto fuse(ModelProto model, String source, long externalDataThresholdBytes) {
     Path scratch = null;
     try {
       scratch = Files.createTempDirectory("kluespark-fuse");
       Path in = scratch.resolve("in");
-      boolean external = OnnxModelFiles.write(model, in, ExportOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD);
+      boolean external = OnnxModelFiles.write(model, in, externalDataThresholdBytes);
       Path fusedFile = scratch.resolve("fused.onnx");
       try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
         options.setOptimizationLevel(OptLevel.EXTENDED_OPT);

@@ -175,6 +175,19 @@ class Float16ConverterTest {
         .hasMessageContaining("Float16Converter.convert(Path)");
   }
 
+  /** Models over 2 GB reach ONNX Runtime's optimizer, and come back from it, with their weights in external data. */
+  @Test
+  void fusionThroughExternalDataGivesTheSameGraph() {
+    ModelProto model = fp32(BERT, true);
+    ModelProto inline = OrtFusion.fuse(model, "inline");
+    ModelProto external = OrtFusion.fuse(model, "external", 0);
+    assertThat(external.getGraph().getInitializerList()).noneMatch(OnnxTensors::isExternal);
+    assertThat(contents(external)).isEqualTo(contents(inline)).hasSizeGreaterThan(20);
+    assertThat(external.getGraph().getNodeList()).extracting(OrtFusion::qualified)
+        .containsExactlyElementsOf(inline.getGraph().getNodeList().stream().map(OrtFusion::qualified).toList())
+        .contains("com.microsoft.Attention");
+  }
+
   @Test
   void refusesAGraphThatAlreadyComputesInHalf() {
     ModelProto half = Float16Converter.convert(fp32(BERT, false), "bert").model();
@@ -267,6 +280,16 @@ class Float16ConverterTest {
       node.getInputList().forEach(input -> readers.computeIfAbsent(input, k -> new HashSet<>()).add(node.getOpType()));
     }
     return readers;
+  }
+
+  /** Each initializer's name to its type, shape and values (external data read back inline). */
+  private static Map<String, List<Object>> contents(ModelProto model) {
+    Map<String, List<Object>> contents = new HashMap<>();
+    for (TensorProto tensor : model.getGraph().getInitializerList()) {
+      contents.put(tensor.getName(), List.of(tensor.getDataType(), tensor.getDimsList(), tensor.getRawData(),
+          tensor.getInt64DataList(), tensor.getFloatDataList()));
+    }
+    return contents;
   }
 
   private static Map<String, com.google.protobuf.ByteString> halfBits(ModelProto model) {

@@ -26,7 +26,9 @@ import org.kluespark.convert.EncoderWeights;
  * (round to nearest even, through {@link HalfFloats}), except inside the ops that graph keeps float32
  * (LayerNorm and the attention-mask add + Softmax, computed here in float64 as before). A MatMul is rounded
  * once, after a float64 accumulation (as GPU half GEMMs accumulate wider and round the result). The default
- * mode does not round anything.
+ * mode does not round anything. This models the converter's unfused half graph, node by node; the fused graph
+ * it now writes rounds less inside Attention and GELU (one rounding per fused op) and more at LayerNorm (half
+ * gamma and beta, half outputs), so the mode bounds half arithmetic rather than reproducing that graph.
  */
 public final class ReferenceEncoder {
   /** {@code torch.finfo(torch.float32).min}, the additive mask HF puts on masked keys. */

@@ -256,11 +256,9 @@ public final class Float16Converter {
         if (halfConstants.contains(tensor.getName())) {
           builder.addInitializer(FloatTensorData.toHalf(tensor, null, clamped));
           halfInitializers++;
-        } else if (tensor.getDataType() == DataType.FLOAT_VALUE) {
-          builder.addInitializer(tensor);
-          floatInitializers++;
         } else {
-          builder.addInitializer(tensor);
+          builder.addInitializer(tensor); // float32 ones only for float32 islands; others are shapes and ids
+          floatInitializers += tensor.getDataType() == DataType.FLOAT_VALUE ? 1 : 0;
         }
       }
       builder.addAllInitializer(addedInitializers);

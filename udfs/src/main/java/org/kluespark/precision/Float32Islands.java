@@ -39,8 +39,8 @@ final class Float32Islands {
       "com.microsoft.Gelu", "com.microsoft.QuickGelu", "com.microsoft.FusedMatMul", "LayerNormalization",
       "SimplifiedLayerNormalization");
   /** Kept float32 by op type. */
-  static final Set<String> FLOAT32_OPS = Set.of("GroupNormalization", "InstanceNormalization", "BatchNormalization", "Softmax", "LogSoftmax",
-      "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "ReduceProd",
+  static final Set<String> FLOAT32_OPS = Set.of("GroupNormalization", "InstanceNormalization", "BatchNormalization",
+      "Softmax", "LogSoftmax", "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "ReduceProd",
       "Pow", "Sqrt", "Reciprocal", "Exp", "Log",
       "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "RoiAlign", "Min", "Max");
   /** A float constant at most this large on a path from integer inputs is a scalar-like mask constant. */

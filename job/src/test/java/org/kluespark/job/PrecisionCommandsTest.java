@@ -71,4 +71,17 @@ class PrecisionCommandsTest {
     assertThat(embed.exitCode()).as(embed.printed()).isZero();
     assertThat(embed.out()).contains("kluespark: embedded 30 rows");
   }
+  @Test
+  void convertFp16WritesTheFusedGraphAndInfoPrintsIt() {
+    Path half = tmp.resolve("tiny-bert-fp16");
+    CliRun convert = CliRun.of("convert", org.kluespark.testing.TorchFixtures.dir(
+        org.kluespark.testing.TorchFixtures.TINY_BERT).toString(), "--output", half.toString(), "--precision", "fp16");
+    assertThat(convert.exitCode()).as(convert.printed()).isZero();
+    assertThat(convert.out()).contains("fp16: fused in float32 first (ONNX Runtime").contains("com.microsoft.Attention=")
+        .contains("kept float32: nothing (every sensitive op fused)");
+    CliRun info = CliRun.of("info", "--model", half.toString(), "--max-seq-length", "16");
+    assertThat(info.exitCode()).as(info.printed()).isZero();
+    assertThat(info.out()).contains("precision:             fp16\n").contains("  fused_ops:")
+        .contains("com.microsoft.EmbedLayerNormalization=1").contains("  graph_fusion:");
+  }
 }

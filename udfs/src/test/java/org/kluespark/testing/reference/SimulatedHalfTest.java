@@ -7,7 +7,10 @@ import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
 import org.kluespark.convert.EncoderWeights;
 
-/** The reference's simulated-half mode rounds what the unfused fp16 graph rounds (node by node), and nothing in its float32 islands. */
+/**
+ * The reference's simulated-half mode rounds what the unfused fp16 graph rounds (node by node), and nothing in its
+ * float32 islands.
+ */
 class SimulatedHalfTest {
   private static final EncoderConfig BERT =
       new EncoderConfig(EncoderFamily.BERT, 20, 8, 2, 2, 16, "gelu", 16, 2, 1e-12, 0);

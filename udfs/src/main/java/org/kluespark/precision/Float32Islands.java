@@ -26,8 +26,9 @@ import java.util.Set;
  * </ul>
  *
  * <p>The final layer norm and the pooler ({@code Gather, Gemm, Tanh} on the [CLS] row) are not islands: keeping
- * them float32 moved synthetic klue-bert-base's CPU figures vs float64 from 1.02e-2 / 1.21e-2 (last_hidden_state /
- * pooler) to 1.02e-2 / 1.19e-2; the error is built up over the layers before them (see Float16ParityTest).
+ * them float32 moved synthetic klue-bert-base's CPU figures vs float64 from 1.02e-2 / 1.21e-2
+ * (last_hidden_state / pooler) to 1.02e-2 / 1.19e-2; the error builds up over the layers before them (see
+ * Float16ParityTest).
  */
 final class Float32Islands {
   /**

@@ -17,9 +17,12 @@ import java.util.regex.PatternSyntaxException;
  *     many times the rms of its input-row norms (0 turns the rule off); see {@link #DEFAULT_OUTLIER_ROW_RATIO}
  * @param splitOutlierRows for such a MatMul, multiply only its outlier input rows ({@link #SPLIT_ROW_RATIO})
  *     in float32 and the rest in int8, instead of keeping the whole MatMul float32
+ * @param activationOutlierRatio an input channel whose activation peaks above this many times the median
+ *     channel's on a probe of random tokens is multiplied in float32 (0 turns the probe off); see
+ *     {@link #DEFAULT_ACTIVATION_OUTLIER_RATIO} and {@link ActivationOutlierProbe}
  */
 public record Int8Options(WeightGranularity granularity, boolean reduceRange, Int8OpForm opForm,
-    List<Pattern> keepFloat, double outlierRowRatio, boolean splitOutlierRows) {
+    List<Pattern> keepFloat, double outlierRowRatio, boolean splitOutlierRows, double activationOutlierRatio) {
 
   /**
    * In a MatMul flagged by {@link #outlierRowRatio}, the input rows above this ratio (max/rms row norm) are
@@ -41,7 +44,14 @@ public record Int8Options(WeightGranularity granularity, boolean reduceRange, In
    */
   public static final double DEFAULT_OUTLIER_ROW_RATIO = 4.5;
 
+  /** See {@link ActivationOutlierProbe}; the figures that chose it are in its comment. */
+  public static final double DEFAULT_ACTIVATION_OUTLIER_RATIO = 4.0;
+
   public Int8Options {
+    if (!(activationOutlierRatio >= 0)) {
+      throw new IllegalArgumentException("Invalid activation outlier ratio (must be >= 0, 0 = off): "
+          + activationOutlierRatio);
+    }
     if (!(outlierRowRatio >= 0)) {
       throw new IllegalArgumentException("Invalid outlier row ratio (must be >= 0, 0 = off): " + outlierRowRatio);
     }
@@ -56,19 +66,23 @@ public record Int8Options(WeightGranularity granularity, boolean reduceRange, In
    */
   public static Int8Options defaults() {
     return new Int8Options(WeightGranularity.PER_CHANNEL, false, Int8OpForm.DYNAMIC_QUANTIZE_MATMUL, List.of(),
-        DEFAULT_OUTLIER_ROW_RATIO, true);
+        DEFAULT_OUTLIER_ROW_RATIO, true,
+        DEFAULT_ACTIVATION_OUTLIER_RATIO);
   }
 
   public Int8Options withGranularity(WeightGranularity value) {
-    return new Int8Options(value, reduceRange, opForm, keepFloat, outlierRowRatio, splitOutlierRows);
+    return new Int8Options(value, reduceRange, opForm, keepFloat, outlierRowRatio, splitOutlierRows,
+        activationOutlierRatio);
   }
 
   public Int8Options withReduceRange(boolean value) {
-    return new Int8Options(granularity, value, opForm, keepFloat, outlierRowRatio, splitOutlierRows);
+    return new Int8Options(granularity, value, opForm, keepFloat, outlierRowRatio, splitOutlierRows,
+        activationOutlierRatio);
   }
 
   public Int8Options withOpForm(Int8OpForm value) {
-    return new Int8Options(granularity, reduceRange, value, keepFloat, outlierRowRatio, splitOutlierRows);
+    return new Int8Options(granularity, reduceRange, value, keepFloat, outlierRowRatio, splitOutlierRows,
+        activationOutlierRatio);
   }
 
   /** Adds node/weight-name patterns to keep in float32, e.g. {@code "layer\\.[0-9]+/output/dense"}. */
@@ -81,17 +95,25 @@ public record Int8Options(WeightGranularity granularity, boolean reduceRange, In
         throw new IllegalArgumentException("Invalid keep-float32 pattern '" + pattern + "': " + e.getDescription(), e);
       }
     }
-    return new Int8Options(granularity, reduceRange, opForm, all, outlierRowRatio, splitOutlierRows);
+    return new Int8Options(granularity, reduceRange, opForm, all, outlierRowRatio, splitOutlierRows,
+        activationOutlierRatio);
   }
 
   /** Sets the outlier-row rule's ratio; 0 quantizes every MatMul not matched by a name pattern. */
   public Int8Options withOutlierRowRatio(double value) {
-    return new Int8Options(granularity, reduceRange, opForm, keepFloat, value, splitOutlierRows);
+    return new Int8Options(granularity, reduceRange, opForm, keepFloat, value, splitOutlierRows,
+        activationOutlierRatio);
   }
 
   /** Whether outlier-row MatMuls are split (default) or kept whole in float32. */
   public Int8Options withSplitOutlierRows(boolean value) {
-    return new Int8Options(granularity, reduceRange, opForm, keepFloat, outlierRowRatio, value);
+    return new Int8Options(granularity, reduceRange, opForm, keepFloat, outlierRowRatio, value,
+        activationOutlierRatio);
+  }
+
+  /** Sets the activation probe's ratio; 0 turns the probe off. */
+  public Int8Options withActivationOutlierRatio(double value) {
+    return new Int8Options(granularity, reduceRange, opForm, keepFloat, outlierRowRatio, splitOutlierRows, value);
   }
 
   /** The largest int8 weight magnitude. */

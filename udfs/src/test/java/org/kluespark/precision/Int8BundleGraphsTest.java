@@ -37,20 +37,30 @@ class Int8BundleGraphsTest {
   @TempDir Path tmp;
 
   @Test
-  void minilmKeepsThePoolerAndTheOutlierFfnRowsFloat32() throws Exception {
+  void minilmKeepsThePoolerAndTheOutlierChannelsFloat32() throws Exception {
     Path dir = TestModels.minilmDir();
     ModelProto fp32 = OnnxModelReader.read(dir.resolve("model.onnx"));
     QuantizedModel q = Int8Quantizer.quantize(fp32, Int8Options.defaults());
 
     Map<String, Integer> ops = Int8QuantizerTest.opCounts(q.model());
-    // 12 attention activation x activation MatMuls; 3 float32 outlier-row MatMuls beside their int8 parts
-    assertThat(ops).containsEntry("DynamicQuantizeMatMul", 36).containsEntry("MatMul", 12 + 3)
+    String channels = q.summary().get("float32_input_channels");
+    int split = channels.split("; ").length;
+    // 12 attention activation x activation MatMuls, and one float32 MatMul of the outlier channels beside each
+    // int8 MatMul that has some
+    assertThat(ops).containsEntry("DynamicQuantizeMatMul", 36).containsEntry("MatMul", 12 + split)
         .containsEntry("Gemm", 1);
     assertThat(q.summary()).containsEntry("quantized_matmuls", "36").containsEntry("float32_matmuls", "1")
-        .containsEntry("float32_reasons", "/pooler/dense/Gemm: pooler (its product feeds Tanh)");
-    assertThat(q.summary().get("float32_outlier_rows")).startsWith("/encoder/layer.0/output/dense/MatMul: [")
-        .contains("/encoder/layer.1/output/dense/MatMul", "/encoder/layer.2/output/dense/MatMul")
-        .doesNotContain("layer.3");
+        .containsEntry("float32_reasons", "/pooler/dense/Gemm: pooler (its product feeds Tanh)")
+        .containsEntry("activation_probe", "8 x 64 random tokens, seed 42");
+    // the weight rule's FFN outputs of layers 0-2 (channel 856 of layer 0's GELU output is in both rules)
+    assertThat(channels).contains("/encoder/layer.0/output/dense/MatMul: [", "/encoder/layer.1/output/dense/MatMul",
+        "/encoder/layer.2/output/dense/MatMul");
+    assertThat(channels).containsPattern("/encoder/layer\\.0/output/dense/MatMul: \\[[0-9, ]*856");
+    // MiniLM's residual-stream outlier, channel 99 (28 where the median channel peaks at 1.7 on KLUE text), found
+    // by the probe in every FFN input
+    for (int layer = 0; layer < 6; layer++) {
+      assertThat(channels).containsPattern("/encoder/layer\\." + layer + "/intermediate/dense/MatMul: \\[[0-9, ]*\\b99\\b");
+    }
     assertThat(q.model().getGraph().getOutputList()).isEqualTo(fp32.getGraph().getOutputList());
     assertThat(q.model().getGraph().getInputList()).isEqualTo(fp32.getGraph().getInputList());
     // the float32 word embeddings (47 MB) dominate; the MatMul weights shrink 4x
@@ -89,7 +99,7 @@ class Int8BundleGraphsTest {
   }
 
   /** last_hidden_state of one unpadded sequence, averaged over its tokens. */
-  private static float[] meanPooled(ModelProto model, long[] ids) throws Exception {
+  static float[] meanPooled(ModelProto model, long[] ids) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     long[] shape = {1, ids.length};
     long[] ones = new long[ids.length];

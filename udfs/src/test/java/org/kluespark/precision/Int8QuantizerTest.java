@@ -119,7 +119,7 @@ class Int8QuantizerTest {
     QuantizedModel split = Int8Quantizer.quantize(outlier, flagAbove3);
     assertThat(opTypes(split.model())).containsExactly("Mul", "DynamicQuantizeMatMul", "Gather", "MatMul", "Add",
         "Relu", "DynamicQuantizeMatMul");
-    assertThat(split.summary()).containsEntry("float32_matmuls", "0").containsEntry("float32_outlier_rows", "h/MatMul: [0]");
+    assertThat(split.summary()).containsEntry("float32_matmuls", "0").containsEntry("float32_input_channels", "h/MatMul: [0]");
     float[] x = new TinyGraphs(16).gaussian(2 * 3 * 16, 1.0);
     float[] expected = TinyGraphs.run(outlier, x, 2, 3, 16);
     assertClose(TinyGraphs.run(split.model(), x, 2, 3, 16), expected);

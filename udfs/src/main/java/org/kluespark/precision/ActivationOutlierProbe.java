@@ -1,0 +1,234 @@
+package org.kluespark.precision;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Finds the input channels of the MatMuls about to be quantized whose activations run far above the others,
+ * by running the float32 model once on a fixed batch of random vocabulary tokens: no calibration data, and the
+ * int8 scales stay dynamic (per call). Only which channels are multiplied in float32 is decided here.
+ *
+ * <p>Why: activations are quantized with one scale per call, so a channel ten times larger than the rest sets
+ * the scale and leaves the others a few levels. BERT-family encoders carry such channels in their residual
+ * stream (all-MiniLM-L6-v2: channel 99 after every attention LayerNorm reaches 28 where the median channel
+ * peaks at 1.7; the FFN's GELU outputs have one or two such neurons per layer). They come from the residual
+ * stream, not from the LayerNorm's weights, so the weights alone do not show them; but they show on any input,
+ * and random tokens find the same channels as real KLUE sentences. Measured on MiniLM, 1,038 KLUE STS dev
+ * sentences, activations alone (int8 weights dequantized to float32 lose nothing: Spearman rho 0.9995) cost
+ * rho 0.987; the MatMuls fed by a LayerNorm output decide most of it (keeping the FFN intermediate float32:
+ * 0.995, Q/K/V: 0.991).
+ */
+final class ActivationOutlierProbe {
+  static final int ROWS = 8;
+  static final int TOKENS = 64;
+  /** At most this many channels of one activation run in float32 (the largest first). */
+  static final int MAX_CHANNELS = 8;
+  private static final long SEED = 42;
+  /** ONNX Runtime reads a model from one byte array; larger models are not probed (see {@link #find}). */
+  private static final long MAX_PROBE_BYTES = Integer.MAX_VALUE - 64L * 1024 * 1024;
+
+  private ActivationOutlierProbe() {}
+
+  /**
+   * For each of {@code activations} (float tensors whose last axis is the channel), the channels whose largest
+   * magnitude on the probe exceeds {@code ratio} times the median channel's, ascending; absent when none.
+   * Returns an empty map, with a line in {@code report}, when the model cannot be probed (a non-integer input,
+   * no embedding table to draw tokens from, or too large to hand to ONNX Runtime in memory).
+   */
+  static Map<String, int[]> find(ModelProto model, Collection<String> activations, double ratio, List<String> report) {
+    if (activations.isEmpty()) {
+      return Map.of();
+    }
+    if (model.getSerializedSize() > MAX_PROBE_BYTES || model.getSerializedSize() < 0) {
+      report.add("activation probe skipped: the model is over 2 GB in memory; outlier channels are not looked for");
+      return Map.of();
+    }
+    GraphProto graph = model.getGraph();
+    if (graph.getInitializerList().stream().anyMatch(OnnxTensors::isExternal)) {
+      report.add("activation probe skipped: weights are in external data; outlier channels are not looked for");
+      return Map.of();
+    }
+    Set<String> outputs = new LinkedHashSet<>(activations);
+    GraphProto.Builder probeGraph = graph.toBuilder();
+    Set<String> existing = new java.util.HashSet<>();
+    graph.getOutputList().forEach(output -> existing.add(output.getName()));
+    for (String name : outputs) {
+      if (!existing.contains(name)) {
+        probeGraph.addOutput(ValueInfoProto.newBuilder().setName(name));
+      }
+    }
+    byte[] bytes = model.toBuilder().setGraph(probeGraph).build().toByteArray();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(Math.min(2, Runtime.getRuntime().availableProcessors()));
+      try (OrtSession session = env.createSession(bytes, options)) {
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+          String refusal = probeInputs(env, session, graph, inputs);
+          if (refusal != null) {
+            report.add("activation probe skipped: " + refusal + "; outlier channels are not looked for");
+            return Map.of();
+          }
+          try (OrtSession.Result result = runProbe(session, inputs, outputs, report)) {
+            if (result == null) {
+              return Map.of();
+            }
+            Map<String, int[]> channels = new HashMap<>();
+            for (String name : outputs) {
+              int[] found = outlierChannels((OnnxTensor) result.get(name).orElseThrow(), ratio);
+              if (found.length > 0) {
+                channels.put(name, found);
+              }
+            }
+            return channels;
+          }
+        } finally {
+          inputs.values().forEach(OnnxTensor::close);
+        }
+      }
+    } catch (OrtException e) {
+      throw new QuantizationException("ONNX Runtime cannot load the float32 model for the activation probe: "
+          + e.getMessage() + ". Check that it loads with kluespark info.", e);
+    }
+  }
+
+  /**
+   * The probe run, or null (with a report line) when the model refuses the probe's inputs: its shapes are a
+   * guess for graphs we did not write, and quantizing without the probe is still correct, only less accurate.
+   */
+  private static OrtSession.Result runProbe(OrtSession session, Map<String, OnnxTensor> inputs, Set<String> outputs,
+      List<String> report) {
+    try {
+      return session.run(inputs, outputs);
+    } catch (OrtException e) {
+      report.add("activation probe skipped: the float32 model refused " + ROWS + " rows of random tokens ("
+          + e.getMessage() + "); outlier channels are not looked for");
+      return null;
+    }
+  }
+
+  /** Channels whose peak magnitude exceeds {@code ratio} × the median channel's peak, at most MAX_CHANNELS. */
+  static int[] outlierChannels(OnnxTensor tensor, double ratio) {
+    long[] shape = tensor.getInfo().getShape();
+    int width = (int) shape[shape.length - 1];
+    FloatBuffer values = tensor.getFloatBuffer();
+    float[] peak = new float[width];
+    for (int i = 0; i < values.limit(); i++) {
+      peak[i % width] = Math.max(peak[i % width], Math.abs(values.get(i)));
+    }
+    float[] sorted = peak.clone();
+    Arrays.sort(sorted);
+    double limit = ratio * sorted[width / 2];
+    Integer[] order = new Integer[width];
+    for (int c = 0; c < width; c++) {
+      order[c] = c;
+    }
+    Arrays.sort(order, (x, y) -> Float.compare(peak[y], peak[x]));
+    List<Integer> found = new ArrayList<>();
+    for (int k = 0; k < Math.min(MAX_CHANNELS, width) && peak[order[k]] > limit; k++) {
+      found.add(order[k]);
+    }
+    return found.stream().mapToInt(Integer::intValue).sorted().toArray();
+  }
+
+  /**
+   * Fills {@code inputs}: random token ids for the input that indexes the largest embedding table, ones for
+   * masks, zeros for anything else integer (token types, positions). Returns why not, or null.
+   */
+  private static String probeInputs(OrtEnvironment env, OrtSession session, GraphProto graph,
+      Map<String, OnnxTensor> inputs) throws OrtException {
+    Map<String, Long> tableRows = embeddingTableRows(graph);
+    String tokens = tableRows.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    if (tokens == null) {
+      return "no graph input indexes an embedding table";
+    }
+    // the position table bounds the sequence: the smallest table over 2 rows (token types have 1 or 2), less
+    // RoBERTa's pad offset of 2
+    long positions = smallestTableRows(graph);
+    int length = (int) Math.min(TOKENS, positions - 2);
+    if (length < 2) {
+      return "its embedding tables are too small for a probe sequence";
+    }
+    Random random = new Random(SEED);
+    for (Map.Entry<String, NodeInfo> entry : session.getInputInfo().entrySet()) {
+      String name = entry.getKey();
+      if (!(entry.getValue().getInfo() instanceof TensorInfo info)
+          || (info.type != OnnxJavaType.INT64 && info.type != OnnxJavaType.INT32)) {
+        return "input " + name + " is not an integer tensor";
+      }
+      long[] shape = info.getShape().clone();
+      for (int d = 0; d < shape.length; d++) {
+        if (shape[d] < 0) {
+          shape[d] = d == 0 ? ROWS : length;
+        }
+      }
+      int count = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+      long[] values = new long[count];
+      if (name.equals(tokens)) {
+        long rows = tableRows.get(name);
+        for (int i = 0; i < count; i++) {
+          values[i] = random.nextInt((int) Math.min(rows, Integer.MAX_VALUE));
+        }
+      } else if (name.toLowerCase(java.util.Locale.ROOT).contains("mask")) {
+        Arrays.fill(values, 1L);
+      }
+      inputs.put(name, info.type == OnnxJavaType.INT64 ? OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape)
+          : OnnxTensor.createTensor(env, IntBuffer.wrap(Arrays.stream(values).mapToInt(v -> (int) v).toArray()), shape));
+    }
+    return null;
+  }
+
+  /** Rows of the smallest 2-D Gather table over 2 rows (the position table in an encoder), or MAX_VALUE. */
+  private static long smallestTableRows(GraphProto graph) {
+    Map<String, TensorProto> initializers = new HashMap<>();
+    graph.getInitializerList().forEach(tensor -> initializers.put(tensor.getName(), tensor));
+    long smallest = Long.MAX_VALUE;
+    for (NodeProto node : graph.getNodeList()) {
+      TensorProto table = node.getOpType().equals("Gather") ? initializers.get(node.getInput(0)) : null;
+      if (table != null && table.getDimsCount() == 2 && table.getDims(0) > 2) {
+        smallest = Math.min(smallest, table.getDims(0));
+      }
+    }
+    return smallest;
+  }
+
+  /** Graph inputs read directly as the indices of a Gather over a constant table: input → table rows. */
+  private static Map<String, Long> embeddingTableRows(GraphProto graph) {
+    Map<String, TensorProto> initializers = new HashMap<>();
+    graph.getInitializerList().forEach(tensor -> initializers.put(tensor.getName(), tensor));
+    Set<String> graphInputs = new java.util.HashSet<>();
+    graph.getInputList().forEach(input -> graphInputs.add(input.getName()));
+    Map<String, Long> rows = new HashMap<>();
+    for (NodeProto node : graph.getNodeList()) {
+      if (node.getOpType().equals("Gather") && node.getInputCount() == 2 && graphInputs.contains(node.getInput(1))) {
+        TensorProto table = initializers.get(node.getInput(0));
+        if (table != null && table.getDimsCount() == 2) {
+          rows.merge(node.getInput(1), table.getDims(0), Math::max);
+        }
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,93 @@
+package org.kluespark.precision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.kluespark.checkpoint.WeightTensor;
+import org.kluespark.convert.EncoderConfig;
+import org.kluespark.convert.EncoderFamily;
+import org.kluespark.convert.EncoderGraphWriter;
+import org.kluespark.convert.EncoderWeights;
+import org.kluespark.convert.ExportOptions;
+import org.kluespark.synth.SyntheticWeights;
+
+/**
+ * The activation probe finds an input channel that runs far above the others, the quantizer multiplies it in
+ * float32 beside the int8 part, and models it cannot probe are still quantized (without it) with a report line.
+ */
+class ActivationOutlierProbeTest {
+  /** 2 layers, hidden 32, positions 20: the probe's 64 tokens do not fit, so it must shorten its sequence. */
+  private static final EncoderConfig BERT = new EncoderConfig(EncoderFamily.BERT, 60, 32, 2, 4, 64, "gelu", 20, 2,
+      1e-12, 0);
+  private static final int OUTLIER = 7;
+
+  @Test
+  void findsTheChannelThatRunsFarAboveTheOthersAndKeepsItFloat32() {
+    ModelProto model = encoderWithOutlierChannel(20f);
+    List<String> report = new ArrayList<>();
+    String embeddingsOutput = layerZeroQueryInput(model);
+
+    Map<String, int[]> found = ActivationOutlierProbe.find(model, List.of(embeddingsOutput), 4.0, report);
+
+    assertThat(report).isEmpty();
+    assertThat(found.get(embeddingsOutput)).containsExactly(OUTLIER);
+    QuantizedModel q = Int8Quantizer.quantize(model, Int8Options.defaults());
+    // Q, K and V of layer 0 read the embeddings' layer norm output: the channel is float32 in all three
+    assertThat(q.summary().get("float32_input_channels"))
+        .contains("layer0/query/matmul/MatMul: [" + OUTLIER + "]", "layer0/key/matmul/MatMul: [" + OUTLIER + "]",
+            "layer0/value/matmul/MatMul: [" + OUTLIER + "]");
+    // one masked copy and one gather of the channel serve the three of them
+    assertThat(Int8QuantizerTest.opCounts(q.model()).get("Gather")).isEqualTo(
+        Int8QuantizerTest.opCounts(model).get("Gather") + distinctActivations(q));
+  }
+
+  @Test
+  void aModelWithoutOutliersKeepsEveryChannelInt8AndRatioZeroTurnsTheProbeOff() {
+    ModelProto model = encoderWithOutlierChannel(1f);
+    assertThat(ActivationOutlierProbe.find(model, List.of(layerZeroQueryInput(model)), 4.0, new ArrayList<>()))
+        .isEmpty();
+    QuantizedModel off = Int8Quantizer.quantize(encoderWithOutlierChannel(20f),
+        Int8Options.defaults().withActivationOutlierRatio(0));
+    assertThat(off.summary()).containsEntry("activation_probe", "off").containsEntry("float32_input_channels", "");
+  }
+
+  @Test
+  void aModelItCannotProbeIsQuantizedWithoutTheProbeAndSaysSo() throws Exception {
+    // TinyGraphs' model takes a float input: no token ids to draw from an embedding table
+    QuantizedModel q = Int8Quantizer.quantize(TinyGraphs.twoLayer(3, false, 1f), Int8Options.defaults());
+    assertThat(q.report()).anyMatch(line -> line.startsWith("activation probe skipped: no graph input indexes an embedding table"));
+    assertThat(q.summary()).containsEntry("quantized_matmuls", "2");
+  }
+
+  @Test
+  void invalidRatioNamesTheValue() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Int8Options.defaults().withActivationOutlierRatio(-1))
+        .hasMessageContaining("activation outlier ratio").hasMessageContaining("-1");
+  }
+
+  /** A tiny converted BERT whose embeddings LayerNorm scales channel OUTLIER by {@code gain}. */
+  private static ModelProto encoderWithOutlierChannel(float gain) {
+    Map<String, WeightTensor> weights = new HashMap<>(SyntheticWeights.generate(BERT, 11, true, 0.2));
+    WeightTensor gamma = weights.get("embeddings.LayerNorm.weight");
+    float[] values = gamma.values().clone();
+    values[OUTLIER] *= gain;
+    weights.put(gamma.name(), new WeightTensor(gamma.name(), gamma.shape(), values));
+    return EncoderGraphWriter.write(EncoderWeights.of(BERT, weights, "synthetic"), ExportOptions.defaults(), Map.of());
+  }
+
+  private static String layerZeroQueryInput(ModelProto model) {
+    return model.getGraph().getNodeList().stream()
+        .filter(node -> node.getName().equals("layer0/query/matmul/MatMul"))
+        .findFirst().orElseThrow().getInput(0);
+  }
+
+  private static long distinctActivations(QuantizedModel q) {
+    return q.model().getGraph().getNodeList().stream().filter(node -> node.getName().endsWith("/outlier_gather"))
+        .map(node -> node.getInput(0)).distinct().count();
+  }
+}

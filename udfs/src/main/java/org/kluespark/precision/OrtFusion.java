@@ -60,9 +60,42 @@ final class OrtFusion {
 
   /** As {@link #fuse(ModelProto, String)}; weights over {@code externalDataThresholdBytes} go through files beside it. */
   static ModelProto fuse(ModelProto model, String source, long externalDataThresholdBytes) {
-    Path scratch = null;
     try {
-      scratch = Files.createTempDirectory("kluespark-fuse");
+      return finish(model, optimizedByOrt(model, externalDataThresholdBytes), source);
+    } catch (OrtException e) {
+      throw new Float16ConversionException("ONNX Runtime could not load " + source + " to fuse it before the half "
+          + "conversion: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + source + " to a scratch directory to fuse it: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code model} (an int8 graph, every tensor inline) fused by ONNX Runtime for its CPU provider, the only one
+   * that runs int8 bundles: CPU-only fusions stay, and the signature is checked as for half.
+   */
+  static ModelProto fuseForCpu(ModelProto model, String source) {
+    try {
+      ModelProto fused = optimizedByOrt(model, ExportOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD);
+      checkSameSignature(model.getGraph().getInputList(), fused.getGraph().getInputList(), "inputs", source);
+      checkSameSignature(model.getGraph().getOutputList(), fused.getGraph().getOutputList(), "outputs", source);
+      return model.toBuilder().setGraph(fused.getGraph()).clearOpsetImport()
+          .addAllOpsetImport(usedOpsets(fused, fused.getGraph().getNodeList())).build();
+    } catch (OrtException e) {
+      throw new QuantizationException("ONNX Runtime could not load the int8 graph of " + source + " to fuse it: "
+          + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + source + " to a scratch directory to fuse it: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** What ONNX Runtime's CPU session writes back for {@code model} at EXTENDED (every BERT fusion, no layouts). */
+  private static ModelProto optimizedByOrt(ModelProto model, long externalDataThresholdBytes)
+      throws OrtException, IOException {
+    Path scratch = Files.createTempDirectory("kluespark-fuse");
+    try {
       Path in = scratch.resolve("in");
       boolean external = OnnxModelFiles.write(model, in, externalDataThresholdBytes);
       Path fusedFile = scratch.resolve("fused.onnx");
@@ -79,14 +112,7 @@ final class OrtFusion {
           // the optimized model is written while the session is built
         }
       }
-      ModelProto fused = OnnxModelReader.read(fusedFile);
-      return finish(model, fused, source);
-    } catch (OrtException e) {
-      throw new Float16ConversionException("ONNX Runtime could not load " + source + " to fuse it before the half "
-          + "conversion: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + source + " to a scratch directory to fuse it: "
-          + e.getMessage(), e);
+      return OnnxModelReader.read(fusedFile);
     } finally {
       deleteQuietly(scratch);
     }
@@ -112,15 +138,21 @@ final class OrtFusion {
     }
     checkSameSignature(source.getGraph().getInputList(), graph.getInputList(), "inputs", name);
     checkSameSignature(source.getGraph().getOutputList(), graph.getOutputList(), "outputs", name);
+    return source.toBuilder().setGraph(graph).clearOpsetImport()
+        .addAllOpsetImport(usedOpsets(fused, graph.getNodeList())).build();
+  }
+
+  /** The fused model's opset imports that {@code nodes} use (the default domain always). */
+  private static List<OperatorSetIdProto> usedOpsets(ModelProto fused, List<NodeProto> nodes) {
     Set<String> domains = new HashSet<>();
-    graph.getNodeList().forEach(node -> domains.add(node.getDomain()));
+    nodes.forEach(node -> domains.add(node.getDomain()));
     List<OperatorSetIdProto> opsets = new ArrayList<>();
     for (OperatorSetIdProto opset : fused.getOpsetImportList()) {
       if (opset.getDomain().isEmpty() || domains.contains(opset.getDomain())) {
         opsets.add(opset);
       }
     }
-    return source.toBuilder().setGraph(graph).clearOpsetImport().addAllOpsetImport(opsets).build();
+    return opsets;
   }
 
   /** {@code FusedGemm(activation=Tanh)} as {@code Gemm} then {@code Tanh}: both have CUDA kernels in half. */
@@ -157,7 +189,7 @@ final class OrtFusion {
     List<String> b = after.stream().map(v -> v.getName() + ":" + TensorTypes.elemType(v)).toList();
     if (!a.equals(b)) {
       throw new Float16ConversionException("ONNX Runtime's optimizer changed the " + what + " of " + name + " from "
-          + a + " to " + b + "; the fp16 graph must keep them. Please report this model.");
+          + a + " to " + b + "; the converted graph must keep them. Please report this model.");
     }
   }
 

@@ -41,15 +41,19 @@ import org.kluespark.model.GraphPrecision;
  * sentences, everything quantized), and a worst case (all activations 255, all weights 127, 256 inputs) comes
  * out exact: ONNX Runtime's AVX2 u8s8 kernel does not saturate ({@code Int8QuantizerTest}).
  *
- * <p>Input channels that would set the per-call activation scale are split off: those whose weight row is an
- * outlier ({@link Int8Options#DEFAULT_OUTLIER_ROW_RATIO}: MiniLM's FFN output dense of layers 0-2), and those
- * whose activation peaks far above the others on a probe of random tokens ({@link ActivationOutlierProbe}:
- * MiniLM's residual-stream channel 99 in every Q/K/V and FFN input). Their activation columns are masked out
- * of the dynamic quantization and multiplied in float32 beside the int8 part (one masked copy and one Gather
- * per activation, shared by Q, K and V). all-MiniLM-L6-v2, all 7,038 KLUE STS + NLI dev sentences, vs float32:
- * weight rule alone mean cosine 0.9929, min 0.9726, STS pair Spearman rho 0.9874; with the probe at ratio 6
- * 0.9962 / 0.9857 / 0.9936, at 4 (the default) 0.9973 / 0.9919 / 0.9953, for about 10% more kernel time (the
- * extra Gather, MatMul and Add). Weight quantization alone (float activations) costs almost nothing: rho 0.9995.
+ * <p>Input channels that would set the per-call activation scale are dealt with before quantizing. Those whose
+ * weight row is an outlier ({@link Int8Options#DEFAULT_OUTLIER_ROW_RATIO}: MiniLM's FFN output dense of layers
+ * 0-2) are masked out of the dynamic quantization and multiplied in float32 beside the int8 part. Those whose
+ * activation peaks far above the others on a probe of random tokens ({@link ActivationOutlierProbe}: MiniLM's
+ * residual-stream channel 99 in every Q/K/V and FFN input) are scaled down to the probe ratio's level by one
+ * Mul on the activation (shared by Q, K and V), their weight rows scaled up by as much (exact in float32; the
+ * per-channel weight scales absorb it), or, with {@code scaleOutlierChannels=false}, split off to float32 too.
+ * all-MiniLM-L6-v2, all 7,038 KLUE STS + NLI dev sentences, vs float32, mean cosine / min / STS pair Spearman
+ * rho: no probe 0.9929 / 0.9768 / 0.9877; probe (ratio 4) scaled 0.9966 / 0.9866 / 0.9944 at the same speed
+ * (kernel time 5.0-5.8 s against 5.0-6.0 s without the probe, 1,038 sentences, 1 thread); probe split to float32
+ * 0.9973 / 0.9919 / 0.9953, 10% slower (5.7-6.8 s: the extra Gather, MatMul and Add). Scaling to the median
+ * instead of the ratio's level costs the weights too much (rho 0.9886); to twice the median 0.9941. Weight
+ * quantization alone (float activations) costs almost nothing: rho 0.9995.
  *
  * <p>Tried and dropped: packing Q, K and V into one DynamicQuantizeMatMul + Split (the activation quantized
  * once): vectors identical, no measurable gain (5.6-5.7 s against 5.8-6.2 s of kernel time on 1,038 sentences).
@@ -67,7 +71,7 @@ public final class Int8Quantizer {
 
   /** A MatMul/Gemm with a constant weight, as {@code [K, N]} float32 values. */
   private record Candidate(NodeProto node, String weightName, float[] weight, int rows, int cols,
-      float alpha, float[] bias, String keepReason, int[] floatRows) {}
+      float alpha, float[] bias, String keepReason, int[] floatRows, float[] channelScales) {}
 
   private static final class Run {
     private final ModelProto model;
@@ -79,7 +83,7 @@ public final class Int8Quantizer {
     private final Set<String> graphOutputs = new HashSet<>();
     private final Set<String> usedNames = new HashSet<>();
     /** Activation tensor → its outlier channels on the probe ({@link ActivationOutlierProbe}). */
-    private Map<String, int[]> activationOutliers = Map.of();
+    private Map<String, ActivationOutlierProbe.Outliers> activationOutliers = Map.of();
 
     Run(ModelProto model, Int8Options options) {
       this.model = model;
@@ -136,8 +140,10 @@ public final class Int8Quantizer {
         }
       }
       for (Candidate candidate : quantized) {
+        String scaled = scaledChannels(candidate);
         report.add("int8    " + label(candidate) + (candidate.floatRows().length == 0 ? ""
-            : ", input channels " + Arrays.toString(candidate.floatRows()) + " float32 (outliers)"));
+            : ", input channels " + Arrays.toString(candidate.floatRows()) + " float32 (outliers)")
+            + (scaled.isEmpty() ? "" : ", input channels scaled down " + scaled + " (outliers)"));
       }
       List<Candidate> kept = candidates.stream().filter(c -> c.keepReason() != null).toList();
       Map<String, String> summary = summary(quantized, kept);
@@ -165,9 +171,26 @@ public final class Int8Quantizer {
           : ActivationOutlierProbe.ROWS + " x " + ActivationOutlierProbe.TOKENS + " random tokens, seed 42");
       summary.put("float32_input_channels", quantizedNodes.stream().filter(c -> c.floatRows().length > 0)
           .map(c -> c.node().getName() + ": " + Arrays.toString(c.floatRows())).collect(Collectors.joining("; ")));
+      summary.put("scaled_input_channels", quantizedNodes.stream().filter(c -> !scaledChannels(c).isEmpty())
+          .map(c -> c.node().getName() + ": " + scaledChannels(c)).collect(Collectors.joining("; ")));
+      summary.put("outlier_channels", options.scaleOutlierChannels() ? "scaled" : "float32");
       summary.put("keep_float_patterns", options.keepFloat().stream().map(Pattern::pattern)
           .collect(Collectors.joining(" ")));
       return summary;
+    }
+
+    /** {@code [99 /7.1, 157 /1.2]}: the channels scaled down before quantization and by how much; or empty. */
+    private static String scaledChannels(Candidate c) {
+      if (c.channelScales() == null) {
+        return "";
+      }
+      List<String> scaled = new ArrayList<>();
+      for (int r = 0; r < c.channelScales().length; r++) {
+        if (c.channelScales()[r] > 1f) {
+          scaled.add(r + " /" + String.format(java.util.Locale.ROOT, "%.1f", c.channelScales()[r]));
+        }
+      }
+      return scaled.isEmpty() ? "" : scaled.toString();
     }
 
     private static String label(Candidate c) {
@@ -259,13 +282,40 @@ public final class Int8Quantizer {
         floatRows = WeightQuantizer.outlierRows(weight, rows, cols, Int8Options.SPLIT_ROW_RATIO);
         keepReason = null;
       }
-      int[] activationChannels = activationOutliers.getOrDefault(node.getInput(0), new int[0]);
-      if (keepReason == null && activationChannels.length > 0) {
-        int inputRows = rows;
-        floatRows = java.util.stream.IntStream.concat(Arrays.stream(floatRows), Arrays.stream(activationChannels))
-            .filter(c -> c < inputRows).distinct().sorted().toArray();
+      ActivationOutlierProbe.Outliers outliers = activationOutliers.get(node.getInput(0));
+      float[] channelScales = null;
+      if (keepReason == null && outliers != null) {
+        if (options.scaleOutlierChannels()) {
+          channelScales = channelScales(outliers, rows, floatRows);
+        } else {
+          int inputRows = rows;
+          floatRows = java.util.stream.IntStream.concat(Arrays.stream(floatRows), Arrays.stream(outliers.channels()))
+              .filter(c -> c < inputRows).distinct().sorted().toArray();
+        }
       }
-      return new Candidate(node, weightName, weight, rows, cols, alpha, bias, keepReason, floatRows);
+      return new Candidate(node, weightName, weight, rows, cols, alpha, bias, keepReason, floatRows, channelScales);
+    }
+
+    /**
+     * Per input row, what the activation is divided by (and the weight row multiplied by) before quantization:
+     * the probe's outlier channels come down to the ratio's level, so they no longer set the per-call scale;
+     * rows already multiplied in float32 (the weight rule) are left alone.
+     */
+    private float[] channelScales(ActivationOutlierProbe.Outliers outliers, int rows, int[] floatRows) {
+      float[] scales = new float[rows];
+      Arrays.fill(scales, 1f);
+      for (int i = 0; i < outliers.channels().length; i++) {
+        int channel = outliers.channels()[i];
+        if (channel < rows && Arrays.stream(floatRows).noneMatch(r -> r == channel)) {
+          scales[channel] = (float) Math.max(1, outliers.excess()[i] / options.activationOutlierRatio());
+        }
+      }
+      for (float scale : scales) {
+        if (scale > 1f) {
+          return scales;
+        }
+      }
+      return null;
     }
 
     /** The activations the quantizable MatMuls read: what the probe looks at. */
@@ -352,6 +402,14 @@ public final class Int8Quantizer {
         String base = unique(candidate.node().getName().isEmpty() ? candidate.node().getOutput(0)
             : candidate.node().getName());
         float[] intWeight = candidate.weight();
+        if (candidate.channelScales() != null) {
+          intWeight = intWeight.clone();
+          for (int r = 0; r < candidate.rows(); r++) {
+            for (int c = 0; c < candidate.cols(); c++) {
+              intWeight[r * candidate.cols() + c] *= candidate.channelScales()[r];
+            }
+          }
+        }
         if (candidate.floatRows().length > 0) {
           intWeight = intWeight.clone();
           for (int row : candidate.floatRows()) {
@@ -387,14 +445,21 @@ public final class Int8Quantizer {
         String finalOutput = output;
         if (candidate.floatRows().length > 0) {
           output = unique(base + "/int8_part");
+        }
+        if (candidate.floatRows().length > 0 || candidate.channelScales() != null) {
           // the outlier columns are zeroed before the dynamic quantization so they do not set its scale; Q, K
           // and V read the same activation and share one masked copy
-          input = maskedInputs.computeIfAbsent(floatInput + Arrays.toString(candidate.floatRows()), key -> {
-            float[] mask = new float[candidate.rows()];
-            Arrays.fill(mask, 1f);
-            for (int row : candidate.floatRows()) {
-              mask[row] = 0f;
+          float[] mask = new float[candidate.rows()];
+          Arrays.fill(mask, 1f);
+          if (candidate.channelScales() != null) {
+            for (int r = 0; r < mask.length; r++) {
+              mask[r] = 1f / candidate.channelScales()[r];
             }
+          }
+          for (int row : candidate.floatRows()) {
+            mask[row] = 0f;
+          }
+          input = maskedInputs.computeIfAbsent(floatInput + Arrays.toString(mask), key -> {
             String maskName = unique(candidate.weightName() + "_outlier_mask");
             out.addInitializer(OnnxTensors.floatTensor(maskName, new long[] {mask.length}, mask));
             String masked = unique(base + "/without_outlier_columns");

@@ -32,11 +32,12 @@ class ActivationOutlierProbeTest {
     List<String> report = new ArrayList<>();
     String embeddingsOutput = layerZeroQueryInput(model);
 
-    Map<String, int[]> found = ActivationOutlierProbe.find(model, List.of(embeddingsOutput), 4.0, report);
+    Map<String, ActivationOutlierProbe.Outliers> found = ActivationOutlierProbe.find(model, List.of(embeddingsOutput), 4.0, report);
 
     assertThat(report).isEmpty();
-    assertThat(found.get(embeddingsOutput)).containsExactly(OUTLIER);
-    QuantizedModel q = Int8Quantizer.quantize(model, Int8Options.defaults());
+    assertThat(found.get(embeddingsOutput).channels()).containsExactly(OUTLIER);
+    assertThat(found.get(embeddingsOutput).excess()[0]).isGreaterThan(4f);
+    QuantizedModel q = Int8Quantizer.quantize(model, Int8Options.defaults().withScaleOutlierChannels(false));
     // Q, K and V of layer 0 read the embeddings' layer norm output: the channel is float32 in all three
     assertThat(q.summary().get("float32_input_channels"))
         .contains("layer0/query/matmul/MatMul: [" + OUTLIER + "]", "layer0/key/matmul/MatMul: [" + OUTLIER + "]",
@@ -47,13 +48,30 @@ class ActivationOutlierProbeTest {
   }
 
   @Test
+  void byDefaultTheChannelIsScaledDownToTheRatiosLevelAndItsWeightRowUp() throws Exception {
+    ModelProto model = encoderWithOutlierChannel(20f);
+    QuantizedModel q = Int8Quantizer.quantize(model, Int8Options.defaults());
+    assertThat(q.summary()).containsEntry("outlier_channels", "scaled").containsEntry("float32_input_channels", "");
+    assertThat(q.summary().get("scaled_input_channels"))
+        .contains("layer0/query/matmul/MatMul: [" + OUTLIER + " /", "layer0/value/matmul/MatMul: [" + OUTLIER + " /");
+    // no float32 side product: one Mul on the shared activation, no Gather added
+    assertThat(Int8QuantizerTest.opCounts(q.model()).get("Gather")).isEqualTo(
+        Int8QuantizerTest.opCounts(model).get("Gather"));
+    // the scaling is exact algebra: only the int8 rounding moves, and the vectors stay close to float32
+    long[] ids = {2, 11, 12, 13, 14, 3};
+    assertThat(org.kluespark.testing.TestVectors.cosine(Int8BundleGraphsTest.meanPooled(q.model(), ids),
+        Int8BundleGraphsTest.meanPooled(model, ids))).isGreaterThan(0.99);
+  }
+
+  @Test
   void aModelWithoutOutliersKeepsEveryChannelInt8AndRatioZeroTurnsTheProbeOff() {
     ModelProto model = encoderWithOutlierChannel(1f);
     assertThat(ActivationOutlierProbe.find(model, List.of(layerZeroQueryInput(model)), 4.0, new ArrayList<>()))
         .isEmpty();
     QuantizedModel off = Int8Quantizer.quantize(encoderWithOutlierChannel(20f),
         Int8Options.defaults().withActivationOutlierRatio(0));
-    assertThat(off.summary()).containsEntry("activation_probe", "off").containsEntry("float32_input_channels", "");
+    assertThat(off.summary()).containsEntry("activation_probe", "off").containsEntry("float32_input_channels", "")
+        .containsEntry("scaled_input_channels", "");
   }
 
   @Test

@@ -179,7 +179,7 @@ public final class Int8Quantizer {
       return summary;
     }
 
-    /** {@code [99 /7.1, 157 /1.2]}: the channels scaled down before quantization and by how much; or empty. */
+    /** {@code [99 /7.10, 157 /1.21]}: the channels scaled down before quantization and by how much; or empty. */
     private static String scaledChannels(Candidate c) {
       if (c.channelScales() == null) {
         return "";
@@ -187,7 +187,7 @@ public final class Int8Quantizer {
       List<String> scaled = new ArrayList<>();
       for (int r = 0; r < c.channelScales().length; r++) {
         if (c.channelScales()[r] > 1f) {
-          scaled.add(r + " /" + String.format(java.util.Locale.ROOT, "%.1f", c.channelScales()[r]));
+          scaled.add(r + " /" + String.format(java.util.Locale.ROOT, "%.2f", c.channelScales()[r]));
         }
       }
       return scaled.isEmpty() ? "" : scaled.toString();

@@ -45,7 +45,7 @@ import java.util.Set;
 final class ActivationOutlierProbe {
   static final int ROWS = 8;
   static final int TOKENS = 64;
-  /** At most this many channels of one activation run in float32 (the largest first). */
+  /** At most this many channels of one activation are treated as outliers (the largest first). */
   static final int MAX_CHANNELS = 8;
   private static final long SEED = 42;
   /** ONNX Runtime reads a model from one byte array; larger models are not probed (see {@link #find}). */
@@ -53,28 +53,27 @@ final class ActivationOutlierProbe {
 
   private ActivationOutlierProbe() {}
 
-  /**
-   * For each of {@code activations} (float tensors whose last axis is the channel), the channels whose largest
-   * magnitude on the probe exceeds {@code ratio} times the median channel's, ascending; absent when none.
-   * Returns an empty map, with a line in {@code report}, when the model cannot be probed (a non-integer input,
-   * no embedding table to draw tokens from, or too large to hand to ONNX Runtime in memory).
-   */
   /** An activation's outlier channels (ascending) and each one's peak over the median channel's peak. */
   record Outliers(int[] channels, float[] excess) {}
 
+  /**
+   * For each of {@code activations} (float tensors whose last axis is the channel), the channels whose largest
+   * magnitude on the probe exceeds {@code ratio} times the median channel's; absent when none. Returns an empty
+   * map, with a line in {@code report}, when the model cannot be probed (a non-integer input, no embedding table
+   * to draw tokens from, weights in external data, too large to hand to ONNX Runtime in memory, or a failed run).
+   */
   static Map<String, Outliers> find(ModelProto model, Collection<String> activations, double ratio,
       List<String> report) {
     if (activations.isEmpty()) {
       return Map.of();
     }
-    if (model.getSerializedSize() > MAX_PROBE_BYTES || model.getSerializedSize() < 0) {
-      report.add("activation probe skipped: the model is over 2 GB in memory; outlier channels are not looked for");
-      return Map.of();
+    int size = model.getSerializedSize(); // negative when it overflows int
+    if (size > MAX_PROBE_BYTES || size < 0) {
+      return skipped("the model is over 2 GB in memory", report);
     }
     GraphProto graph = model.getGraph();
     if (graph.getInitializerList().stream().anyMatch(OnnxTensors::isExternal)) {
-      report.add("activation probe skipped: weights are in external data; outlier channels are not looked for");
-      return Map.of();
+      return skipped("weights are in external data", report);
     }
     Set<String> outputs = new LinkedHashSet<>(activations);
     GraphProto.Builder probeGraph = graph.toBuilder();
@@ -94,8 +93,7 @@ final class ActivationOutlierProbe {
         try {
           String refusal = probeInputs(env, session, graph, inputs);
           if (refusal != null) {
-            report.add("activation probe skipped: " + refusal + "; outlier channels are not looked for");
-            return Map.of();
+            return skipped(refusal, report);
           }
           try (OrtSession.Result result = runProbe(session, inputs, outputs, report)) {
             if (result == null) {
@@ -129,10 +127,15 @@ final class ActivationOutlierProbe {
     try {
       return session.run(inputs, outputs);
     } catch (OrtException e) {
-      report.add("activation probe skipped: the float32 model refused " + ROWS + " rows of random tokens ("
-          + e.getMessage() + "); outlier channels are not looked for");
+      skipped("the float32 model refused " + ROWS + " rows of random tokens (" + e.getMessage() + ")", report);
       return null;
     }
+  }
+
+  /** Reports why the probe did not run; the quantizer goes on without it. */
+  private static Map<String, Outliers> skipped(String why, List<String> report) {
+    report.add("activation probe skipped: " + why + "; outlier channels are not looked for");
+    return Map.of();
   }
 
   /** Channels whose peak magnitude exceeds {@code ratio} × the median channel's peak, at most MAX_CHANNELS. */
@@ -146,7 +149,8 @@ final class ActivationOutlierProbe {
     }
     float[] sorted = peak.clone();
     Arrays.sort(sorted);
-    double limit = ratio * sorted[width / 2];
+    float median = sorted[width / 2];
+    double limit = ratio * median;
     Integer[] order = new Integer[width];
     for (int c = 0; c < width; c++) {
       order[c] = c;
@@ -159,7 +163,7 @@ final class ActivationOutlierProbe {
     int[] channels = found.stream().mapToInt(Integer::intValue).sorted().toArray();
     float[] excess = new float[channels.length];
     for (int i = 0; i < channels.length; i++) {
-      excess[i] = (float) (peak[channels[i]] / sorted[width / 2]);
+      excess[i] = peak[channels[i]] / median;
     }
     return new Outliers(channels, excess);
   }
@@ -170,14 +174,16 @@ final class ActivationOutlierProbe {
    */
   private static String probeInputs(OrtEnvironment env, OrtSession session, GraphProto graph,
       Map<String, OnnxTensor> inputs) throws OrtException {
-    Map<String, Long> tableRows = embeddingTableRows(graph);
+    Map<String, TensorProto> initializers = new HashMap<>();
+    graph.getInitializerList().forEach(tensor -> initializers.put(tensor.getName(), tensor));
+    Map<String, Long> tableRows = embeddingTableRows(graph, initializers);
     String tokens = tableRows.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     if (tokens == null) {
       return "no graph input indexes an embedding table";
     }
     // the position table bounds the sequence: the smallest table over 2 rows (token types have 1 or 2), less
     // RoBERTa's pad offset of 2
-    long positions = smallestTableRows(graph);
+    long positions = smallestTableRows(graph, initializers);
     int length = (int) Math.min(TOKENS, positions - 2);
     if (length < 2) {
       return "its embedding tables are too small for a probe sequence";
@@ -212,9 +218,7 @@ final class ActivationOutlierProbe {
   }
 
   /** Rows of the smallest 2-D Gather table over 2 rows (the position table in an encoder), or MAX_VALUE. */
-  private static long smallestTableRows(GraphProto graph) {
-    Map<String, TensorProto> initializers = new HashMap<>();
-    graph.getInitializerList().forEach(tensor -> initializers.put(tensor.getName(), tensor));
+  private static long smallestTableRows(GraphProto graph, Map<String, TensorProto> initializers) {
     long smallest = Long.MAX_VALUE;
     for (NodeProto node : graph.getNodeList()) {
       TensorProto table = node.getOpType().equals("Gather") ? initializers.get(node.getInput(0)) : null;
@@ -226,9 +230,7 @@ final class ActivationOutlierProbe {
   }
 
   /** Graph inputs read directly as the indices of a Gather over a constant table: input → table rows. */
-  private static Map<String, Long> embeddingTableRows(GraphProto graph) {
-    Map<String, TensorProto> initializers = new HashMap<>();
-    graph.getInitializerList().forEach(tensor -> initializers.put(tensor.getName(), tensor));
+  private static Map<String, Long> embeddingTableRows(GraphProto graph, Map<String, TensorProto> initializers) {
     Set<String> graphInputs = new java.util.HashSet<>();
     graph.getInputList().forEach(input -> graphInputs.add(input.getName()));
     Map<String, Long> rows = new HashMap<>();

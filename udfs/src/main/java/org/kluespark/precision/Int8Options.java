@@ -18,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  * @param splitOutlierRows for such a MatMul, multiply only its outlier input rows ({@link #SPLIT_ROW_RATIO})
  *     in float32 and the rest in int8, instead of keeping the whole MatMul float32
  * @param activationOutlierRatio an input channel whose activation peaks above this many times the median
- *     channel's on a probe of random tokens is multiplied in float32 (0 turns the probe off); see
+ *     channel's on a probe of random tokens is an outlier, handled as {@code scaleOutlierChannels} says (0 turns
+ *     the probe off); see
  *     {@link #DEFAULT_ACTIVATION_OUTLIER_RATIO} and {@link ActivationOutlierProbe}
  * @param scaleOutlierChannels the probe's outlier channels are scaled down to the ratio's level before the
  *     quantization, their weight rows up by as much (default: as fast as without the probe), instead of being

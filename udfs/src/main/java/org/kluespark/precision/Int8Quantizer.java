@@ -402,8 +402,10 @@ public final class Int8Quantizer {
         String base = unique(candidate.node().getName().isEmpty() ? candidate.node().getOutput(0)
             : candidate.node().getName());
         float[] intWeight = candidate.weight();
-        if (candidate.channelScales() != null) {
+        if (candidate.channelScales() != null || candidate.floatRows().length > 0) {
           intWeight = intWeight.clone();
+        }
+        if (candidate.channelScales() != null) {
           for (int r = 0; r < candidate.rows(); r++) {
             for (int c = 0; c < candidate.cols(); c++) {
               intWeight[r * candidate.cols() + c] *= candidate.channelScales()[r];
@@ -411,7 +413,6 @@ public final class Int8Quantizer {
           }
         }
         if (candidate.floatRows().length > 0) {
-          intWeight = intWeight.clone();
           for (int row : candidate.floatRows()) {
             Arrays.fill(intWeight, row * candidate.cols(), (row + 1) * candidate.cols(), 0f);
           }
@@ -447,8 +448,8 @@ public final class Int8Quantizer {
           output = unique(base + "/int8_part");
         }
         if (candidate.floatRows().length > 0 || candidate.channelScales() != null) {
-          // the outlier columns are zeroed before the dynamic quantization so they do not set its scale; Q, K
-          // and V read the same activation and share one masked copy
+          // outlier columns are zeroed (float32 part) or scaled down (weight rows scaled up) before the dynamic
+          // quantization so they do not set its scale; Q, K and V read the same activation and share one copy
           float[] mask = new float[candidate.rows()];
           Arrays.fill(mask, 1f);
           if (candidate.channelScales() != null) {

@@ -2,10 +2,10 @@ package org.kluespark.precision;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.GraphProtoOrBuilder;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -78,8 +78,10 @@ final class OrtFusion {
   static ModelProto fuseForCpu(ModelProto model, String source) {
     try {
       ModelProto fused = optimizedByOrt(model, ExportOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD);
-      checkSameSignature(model.getGraph().getInputList(), fused.getGraph().getInputList(), "inputs", source);
-      checkSameSignature(model.getGraph().getOutputList(), fused.getGraph().getOutputList(), "outputs", source);
+      String changed = changedSignature(model.getGraph(), fused.getGraph(), source);
+      if (changed != null) {
+        throw new QuantizationException(changed);
+      }
       return model.toBuilder().setGraph(fused.getGraph()).clearOpsetImport()
           .addAllOpsetImport(usedOpsets(fused, fused.getGraph().getNodeList())).build();
     } catch (OrtException e) {
@@ -136,8 +138,10 @@ final class OrtFusion {
             + "Please report this model.");
       }
     }
-    checkSameSignature(source.getGraph().getInputList(), graph.getInputList(), "inputs", name);
-    checkSameSignature(source.getGraph().getOutputList(), graph.getOutputList(), "outputs", name);
+    String changed = changedSignature(source.getGraph(), graph, name);
+    if (changed != null) {
+      throw new Float16ConversionException(changed);
+    }
     return source.toBuilder().setGraph(graph).clearOpsetImport()
         .addAllOpsetImport(usedOpsets(fused, graph.getNodeList())).build();
   }
@@ -183,14 +187,19 @@ final class OrtFusion {
             .addOutput(node.getOutput(0)).build());
   }
 
-  private static void checkSameSignature(List<ValueInfoProto> before, List<ValueInfoProto> after, String what,
-      String name) {
-    List<String> a = before.stream().map(v -> v.getName() + ":" + TensorTypes.elemType(v)).toList();
-    List<String> b = after.stream().map(v -> v.getName() + ":" + TensorTypes.elemType(v)).toList();
-    if (!a.equals(b)) {
-      throw new Float16ConversionException("ONNX Runtime's optimizer changed the " + what + " of " + name + " from "
-          + a + " to " + b + "; the converted graph must keep them. Please report this model.");
+  /** Why the fused graph's inputs or outputs differ from the source's (names and element types), or null. */
+  private static String changedSignature(GraphProtoOrBuilder before, GraphProtoOrBuilder after, String name) {
+    for (boolean inputs : new boolean[] {true, false}) {
+      List<String> a = (inputs ? before.getInputList() : before.getOutputList()).stream()
+          .map(v -> v.getName() + ":" + TensorTypes.elemType(v)).toList();
+      List<String> b = (inputs ? after.getInputList() : after.getOutputList()).stream()
+          .map(v -> v.getName() + ":" + TensorTypes.elemType(v)).toList();
+      if (!a.equals(b)) {
+        return "ONNX Runtime's optimizer changed the " + (inputs ? "inputs" : "outputs") + " of " + name + " from "
+            + a + " to " + b + "; the converted graph must keep them. Please report this model.";
+      }
     }
+    return null;
   }
 
   static String qualified(NodeProto node) {

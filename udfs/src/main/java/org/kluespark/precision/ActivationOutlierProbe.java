@@ -150,6 +150,11 @@ final class ActivationOutlierProbe {
     float[] sorted = peak.clone();
     Arrays.sort(sorted);
     float median = sorted[width / 2];
+    if (median == 0f) {
+      // most channels never fire on the probe (a ReLU layer): "far above the median" is undefined, and a scale
+      // of peak / 0 would make the weights infinite
+      return new Outliers(new int[0], new float[0]);
+    }
     double limit = ratio * median;
     Integer[] order = new Integer[width];
     for (int c = 0; c < width; c++) {

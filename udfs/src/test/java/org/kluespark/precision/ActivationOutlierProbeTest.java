@@ -83,6 +83,23 @@ class ActivationOutlierProbeTest {
   }
 
   @Test
+  void anActivationWhoseMedianChannelIsZeroHasNoOutliers() throws Exception {
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    // a ReLU output: most channels never fire, so peak / median would be infinite
+    float[] relu = {0, 0, 0, 0, 0, 0.5f, 0.4f, 9f};
+    float[] gelu = {0.5f, 0.4f, 0.6f, 0.5f, 0.45f, 0.55f, 0.5f, 9f};
+    try (ai.onnxruntime.OnnxTensor dead = ai.onnxruntime.OnnxTensor.createTensor(env,
+            java.nio.FloatBuffer.wrap(relu), new long[] {1, 1, 8});
+        ai.onnxruntime.OnnxTensor live = ai.onnxruntime.OnnxTensor.createTensor(env,
+            java.nio.FloatBuffer.wrap(gelu), new long[] {1, 1, 8})) {
+      assertThat(ActivationOutlierProbe.outlierChannels(dead, 4.0).channels()).isEmpty();
+      ActivationOutlierProbe.Outliers found = ActivationOutlierProbe.outlierChannels(live, 4.0);
+      assertThat(found.channels()).containsExactly(7);
+      assertThat(found.excess()[0]).isEqualTo(9f / 0.5f);
+    }
+  }
+
+  @Test
   void invalidRatioNamesTheValue() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Int8Options.defaults().withActivationOutlierRatio(-1))
         .hasMessageContaining("activation outlier ratio").hasMessageContaining("-1");

@@ -10,6 +10,7 @@ import org.kluespark.model.ModelInspector;
 import org.kluespark.precision.PrecisionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -58,6 +59,9 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "(encoderOutputsCol then cannot be used with this bundle).")
   boolean noHiddenStates;
 
+  @Mixin
+  ResidualOption residualOption = new ResidualOption();
+
   @Option(names = "--overwrite", description = "Replace the files of an existing bundle directory.")
   boolean overwrite;
 
@@ -75,7 +79,7 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
     OutputDirs.requireWritable(output, overwrite);
     Path source = CheckpointSources.resolve(checkpoint, out);
     ExportOptions options = ExportOptions.defaults().withHiddenStates(!noHiddenStates)
-        .withPrecision(PrecisionOptions.parse(precision, perTensor)).withHalfWeights(fp16);
+        .withPrecision(PrecisionOptions.parse(precision, perTensor, residualOption.residual)).withHalfWeights(fp16);
     long start = System.nanoTime();
     CheckpointConverter.Result result = CheckpointConverter.convert(source, output, options,
         line -> out.println("kluespark: " + line));

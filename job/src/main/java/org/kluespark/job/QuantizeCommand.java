@@ -9,6 +9,7 @@ import org.kluespark.model.ModelBundleLoader;
 import org.kluespark.precision.PrecisionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,6 +44,9 @@ final class QuantizeCommand implements Callable<Integer>, ErrorReporter.Verbose 
       + "channel (less accurate).")
   boolean perTensor;
 
+  @Mixin
+  ResidualOption residualOption = new ResidualOption();
+
   @Option(names = "--overwrite", description = "Replace an existing bundle directory.")
   boolean overwrite;
 
@@ -57,7 +61,7 @@ final class QuantizeCommand implements Callable<Integer>, ErrorReporter.Verbose 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    PrecisionOptions options = PrecisionOptions.parse(precision, perTensor);
+    PrecisionOptions options = PrecisionOptions.parse(precision, perTensor, residualOption.residual);
     OutputDirs.requireWritable(output, overwrite);
     long start = System.nanoTime();
     BundlePrecisionWriter.Result result = BundlePrecisionWriter.write(ModelBundleLoader.load(model, new Configuration()),

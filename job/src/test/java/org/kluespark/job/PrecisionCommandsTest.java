@@ -44,6 +44,16 @@ class PrecisionCommandsTest {
         "--precision", "fp16", "--per-tensor");
     assertThat(perTensor.exitCode()).isEqualTo(2);
     assertThat(perTensor.err()).contains("per-tensor weight scales (--per-tensor) apply to int8 only, not to fp16");
+
+    CliRun residual = CliRun.of("convert", checkpoint, "--output", tmp.resolve("r").toString(), "--precision", "fp16",
+        "--fp16-residual", "half");
+    assertThat(residual.exitCode()).isEqualTo(2);
+    assertThat(residual.err()).contains("--fp16-residual must be one of [float32, float16], got 'half'");
+    CliRun int8Residual = CliRun.of("quantize", "--model", "minilm", "--output", tmp.resolve("q").toString(),
+        "--fp16-residual", "float16");
+    assertThat(int8Residual.exitCode()).isEqualTo(2);
+    assertThat(int8Residual.err()).contains("a float16 residual stream (--fp16-residual float16) applies to fp16 only, "
+        + "not to int8");
   }
 
   @Test
@@ -78,10 +88,20 @@ class PrecisionCommandsTest {
         org.kluespark.testing.TorchFixtures.TINY_BERT).toString(), "--output", half.toString(), "--precision", "fp16");
     assertThat(convert.exitCode()).as(convert.printed()).isZero();
     assertThat(convert.out()).contains("fp16: fused in float32 first (ONNX Runtime").contains("com.microsoft.Attention=")
-        .contains("kept float32: nothing (every sensitive op fused)");
+        .contains("kept float32: EmbedLayerNormalization=1, SkipLayerNormalization=")
+        .contains("fp16: residual stream in float32");
     CliRun info = CliRun.of("info", "--model", half.toString(), "--max-seq-length", "16");
     assertThat(info.exitCode()).as(info.printed()).isZero();
     assertThat(info.out()).contains("precision:             fp16\n").contains("  fused_ops:")
-        .contains("com.microsoft.EmbedLayerNormalization=1").contains("  graph_fusion:");
+        .contains("com.microsoft.EmbedLayerNormalization=1").contains("  graph_fusion:")
+        .contains("  residual_stream:     float32");
+
+    Path allHalf = tmp.resolve("tiny-bert-fp16-all-half");
+    CliRun halfResidual = CliRun.of("convert", org.kluespark.testing.TorchFixtures.dir(
+        org.kluespark.testing.TorchFixtures.TINY_BERT).toString(), "--output", allHalf.toString(), "--precision", "fp16",
+        "--fp16-residual", "float16");
+    assertThat(halfResidual.exitCode()).as(halfResidual.printed()).isZero();
+    assertThat(halfResidual.out()).contains("kept float32: nothing (every sensitive op fused)")
+        .contains("fp16: residual stream in float16");
   }
 }

@@ -8,14 +8,16 @@ import java.util.Map;
 final class Float16Conversion {
   private Float16Conversion() {}
 
-  static PrecisionConversion.Result convert(ModelProto model, String modelName) {
-    Float16Converter.Result result = Float16Converter.convert(model, modelName);
+  static PrecisionConversion.Result convert(ModelProto model, ResidualPrecision residual, String modelName) {
+    Float16Converter.Result result = Float16Converter.convert(model, modelName, residual);
     Map<String, String> s = result.summary();
     String float32 = s.get("float32_ops").isEmpty() ? "nothing (every sensitive op fused)" : s.get("float32_ops")
-        + " (what ONNX Runtime did not fuse: attention mask + Softmax, reductions)";
+        + " (the residual stream's layer norms unless it is float16, and what ONNX Runtime did not fuse of the "
+        + "attention mask, Softmax and reductions)";
     List<String> lines = List.of(
         "fp16: fused in float32 first (" + s.get("graph_fusion") + "): " + s.get("fused_ops") + ", taking float16",
         "fp16: weights and activations in float16; kept float32: " + float32,
+        "fp16: residual stream in " + s.get("residual_stream"),
         "fp16: " + s.get("float16_nodes") + " half nodes, " + s.get("casts_added") + " casts added, "
             + s.get("float16_initializers") + " float16 / " + s.get("float32_initializers") + " float32 initializers, "
             + s.get("values_clamped_to_65504") + " constant values clamped to ±65504, "

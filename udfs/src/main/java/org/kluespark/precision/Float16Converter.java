@@ -32,8 +32,9 @@ import org.kluespark.model.GraphPrecision;
  * LayerNormalization), then float weights become float16 and activations flow as float16, the fused ops included
  * (their half kernels accumulate in float32 inside). What did not fuse and is numerically sensitive
  * ({@link Float32Islands}: an unfused Softmax, reductions, the attention-mask path) stays float32 with Casts around
- * it. Inputs do not change; float outputs stay float32 (a final Cast), so the stage reads an fp16 bundle like any
- * other.
+ * it. So does, by default, the residual stream ({@link ResidualPrecision}): the layer norms around each block
+ * compute and write float32, and the blocks read a half copy. Inputs do not change; float outputs stay float32
+ * (a final Cast), so the stage reads an fp16 bundle like any other.
  *
  * <p>Accepted: float32 graphs, and graphs that store weights as float16 and Cast them up to float32
  * ({@code kluespark convert --fp16}): the Cast goes and the weight stays half. Refused with a message: graphs
@@ -48,6 +49,11 @@ public final class Float16Converter {
   /** Model metadata keys this converter sets (the converter's graph writer sets {@code kluespark.weights} too). */
   public static final String COMPUTE_METADATA = "kluespark.compute";
   public static final String WEIGHTS_METADATA = "kluespark.weights";
+  /**
+   * Float initializers of rank 2+ with at least this many values are weight matrices, stored half even when only
+   * float32 islands read them; smaller ones (mask constants: at most 16 values) stay float32.
+   */
+  private static final long WEIGHT_MATRIX_ELEMENTS = 64;
 
 
   /**
@@ -60,10 +66,12 @@ public final class Float16Converter {
 
   private final String source;
   private final Path modelDir;
+  private final ResidualPrecision residual;
 
-  private Float16Converter(String source, Path modelDir) {
+  private Float16Converter(String source, Path modelDir, ResidualPrecision residual) {
     this.source = source;
     this.modelDir = modelDir;
+    this.residual = residual;
   }
 
   /**
@@ -72,6 +80,11 @@ public final class Float16Converter {
    * {@code OnnxModelFiles.write}, which moves weights to external data again when they exceed 2 GB.
    */
   public static Result convert(Path modelFile) {
+    return convert(modelFile, ResidualPrecision.FLOAT32);
+  }
+
+  /** As {@link #convert(Path)}, with the residual stream in {@code residual}. */
+  public static Result convert(Path modelFile, ResidualPrecision residual) {
     ModelProto model;
     try (InputStream in = Files.newInputStream(modelFile)) {
       model = ModelProto.parseFrom(in);
@@ -79,7 +92,7 @@ public final class Float16Converter {
       throw new UncheckedIOException("Cannot read " + modelFile + ": " + e.getMessage(), e);
     }
     Path dir = modelFile.toAbsolutePath().getParent();
-    return new Float16Converter(modelFile.toString(), dir).run(model);
+    return new Float16Converter(modelFile.toString(), dir, residual).run(model);
   }
 
   /**
@@ -87,7 +100,12 @@ public final class Float16Converter {
    * through {@link #convert(Path)} instead.
    */
   public static Result convert(ModelProto model, String source) {
-    return new Float16Converter(source, null).run(model);
+    return convert(model, source, ResidualPrecision.FLOAT32);
+  }
+
+  /** As {@link #convert(ModelProto, String)}, with the residual stream in {@code residual}. */
+  public static Result convert(ModelProto model, String source, ResidualPrecision residual) {
+    return new Float16Converter(source, null, residual).run(model);
   }
 
   private Result run(ModelProto model) {
@@ -195,7 +213,8 @@ public final class Float16Converter {
 
     Result apply(ModelProto model) {
       List<NodeProto> nodes = graph.getNodeList();
-      Float32Islands.Result islands = Float32Islands.find(nodes, types, constantSizes, graphOutputs);
+      Float32Islands.Result islands = Float32Islands.find(nodes, types, constantSizes, graphOutputs,
+          residual == ResidualPrecision.FLOAT32);
       decidePrecision(nodes, islands.nodes());
       decideConstants(nodes);
 
@@ -238,9 +257,9 @@ public final class Float16Converter {
           }
         } else if (p != null) {
           halfNodes++;
-          if (Float32Islands.HALF_FUSED_OPS.contains(OrtFusion.qualified(node))) {
-            fusedOps.merge(OrtFusion.qualified(node), 1, Integer::sum);
-          }
+        }
+        if (p != null && Float32Islands.HALF_FUSED_OPS.contains(OrtFusion.qualified(node))) {
+          fusedOps.merge(OrtFusion.qualified(node), 1, Integer::sum); // in half, or float32 on the residual stream
         }
         out.add(rewritten.build());
       }
@@ -271,10 +290,14 @@ public final class Float16Converter {
 
       Map<String, String> summary = new LinkedHashMap<>();
       summary.put("precision", "fp16");
-      summary.put("compute", "float16; fused ops take float16, float32 islands for the sensitive ops left unfused");
+      summary.put("compute", "float16; fused ops take float16, float32 islands for the residual stream's layer "
+          + "norms (unless float16) and the sensitive ops left unfused");
       summary.put("graph_fusion", "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
           + " EXTENDED (BERT fusions) on the float32 graph, before the half conversion");
       summary.put("fused_ops", fusedOps.toString().replaceAll("[{}]", ""));
+      summary.put("residual_stream", residual == ResidualPrecision.FLOAT32
+          ? "float32 (its layer norms compute and write float32; blocks read a half copy)"
+          : "float16 (every layer norm writes half)");
       summary.put("float32_ops", float32Ops.toString().replaceAll("[{}]", ""));
       summary.put("float32_layer_norm_patterns", Integer.toString(islands.layerNormPatterns()));
       summary.put("float16_nodes", Integer.toString(halfNodes));
@@ -317,8 +340,14 @@ public final class Float16Converter {
       }
     }
 
-    /** A float constant is stored half when some half node reads it; float32 readers then get a Cast. */
+    /**
+     * A float constant is stored half when some half node reads it, or when it is a weight matrix
+     * ({@link #isWeightMatrix}) read only by float32 islands (the embedding tables of a float32
+     * EmbedLayerNormalization): float32 readers then get a Cast, which ONNX Runtime folds when it loads the graph,
+     * so the file and the broadcast stay half-size.
+     */
     private void decideConstants(List<NodeProto> nodes) {
+      initializers.values().stream().filter(Rewrite::isWeightMatrix).forEach(tensor -> halfConstants.add(tensor.getName()));
       for (int i = 0; i < nodes.size(); i++) {
         Integer p = precision.get(i);
         if (p == null || p != DataType.FLOAT16_VALUE) {
@@ -390,6 +419,11 @@ public final class Float16Converter {
       return types.getOrDefault(tensor, TensorTypes.UNKNOWN) == DataType.FLOAT_VALUE;
     }
 
+    /** A float initializer of rank 2 or more and at least {@link #WEIGHT_MATRIX_ELEMENTS} values. */
+    private static boolean isWeightMatrix(TensorProto tensor) {
+      return tensor.getDataType() == DataType.FLOAT_VALUE && tensor.getDimsCount() >= 2
+          && OnnxTensors.elementCount(tensor) >= WEIGHT_MATRIX_ELEMENTS;
+    }
   }
 
   private static long constantElements(NodeProto node) {

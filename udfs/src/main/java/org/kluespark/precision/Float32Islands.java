@@ -13,6 +13,8 @@ import java.util.Set;
  * Which nodes of a float32 graph keep computing in float32 when the rest goes to half:
  * <ul>
  *   <li>not the fused ops of {@link #HALF_FUSED_OPS}: they take float16 and accumulate in float32 inside;</li>
+ *   <li>but, by default ({@link ResidualPrecision#FLOAT32}), the residual stream: its layer norms
+ *       ({@link #RESIDUAL_NORM_OPS}) and the unfused sums that feed only them, so it is never rounded to half;</li>
  *   <li>numerically sensitive ops left unfused: reductions, normalisations, exponentials and powers (half's 10-bit
  *       mantissa and 65504 range lose sums of squares and exp), plus the ops ONNX Runtime's own float16
  *       converter blocks ({@code Range}, {@code CumSum}, {@code Resize}, {@code TopK}...), and any op outside
@@ -25,10 +27,10 @@ import java.util.Set;
  *       get weight exactly zero as in float32.</li>
  * </ul>
  *
- * <p>The final layer norm and the pooler ({@code Gather, Gemm, Tanh} on the [CLS] row) are not islands: keeping
- * them float32 moved synthetic klue-bert-base's CPU figures vs float64 from 1.02e-2 / 1.21e-2
- * (last_hidden_state / pooler) to 1.02e-2 / 1.19e-2; the error builds up over the layers before them (see
- * Float16ParityTest).
+ * <p>The pooler ({@code Gather, Gemm, Tanh} on the [CLS] row) is not an island: with the residual stream in half,
+ * keeping it and the final layer norm float32 moved synthetic klue-bert-base's CPU figures vs float64 from
+ * 1.02e-2 / 1.21e-2 (last_hidden_state / pooler) to 1.02e-2 / 1.19e-2; the error builds up over the layers
+ * before them, which is what the float32 residual stream stops (see Float16ParityTest).
  */
 final class Float32Islands {
   /**
@@ -48,6 +50,13 @@ final class Float32Islands {
       "Softmax", "LogSoftmax", "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "ReduceProd",
       "Pow", "Sqrt", "Reciprocal", "Exp", "Log",
       "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "RoiAlign", "Min", "Max");
+  /**
+   * The layer norms on the residual stream, kept float32 when the residual stream is ({@link
+   * ResidualPrecision#FLOAT32}): their outputs are the residual stream of a post-LN encoder.
+   */
+  static final Set<String> RESIDUAL_NORM_OPS = Set.of("com.microsoft.SkipLayerNormalization",
+      "com.microsoft.SkipSimplifiedLayerNormalization", "com.microsoft.EmbedLayerNormalization", "LayerNormalization",
+      "SimplifiedLayerNormalization");
   /** A float constant at most this large on a path from integer inputs is a scalar-like mask constant. */
   private static final long SMALL_CONSTANT = 16;
 
@@ -58,11 +67,13 @@ final class Float32Islands {
   private final Map<String, Integer> types;
   private final Map<String, Long> constantSizes;
   private final Set<String> graphOutputs;
+  private final boolean float32Residual;
   private final Map<String, List<Integer>> consumers = new HashMap<>();
 
   private Float32Islands(List<NodeProto> nodes, Map<String, Integer> types, Map<String, Long> constantSizes,
-      Set<String> graphOutputs) {
+      Set<String> graphOutputs, boolean float32Residual) {
     this.nodes = nodes;
+    this.float32Residual = float32Residual;
     this.types = types;
     this.constantSizes = constantSizes;
     this.graphOutputs = graphOutputs;
@@ -76,10 +87,12 @@ final class Float32Islands {
   /**
    * @param nodes in topological order; {@code Constant} nodes are treated as constants, never as islands
    * @param constantSizes element counts of float initializers and float {@code Constant} outputs
+   * @param float32Residual the residual stream stays float32: its layer norms ({@link #RESIDUAL_NORM_OPS}) and
+   *     the Adds of two activations that feed only float32 islands (the residual sums left unfused)
    */
   static Result find(List<NodeProto> nodes, Map<String, Integer> types, Map<String, Long> constantSizes,
-      Set<String> graphOutputs) {
-    return new Float32Islands(nodes, types, constantSizes, graphOutputs).find();
+      Set<String> graphOutputs, boolean float32Residual) {
+    return new Float32Islands(nodes, types, constantSizes, graphOutputs, float32Residual).find();
   }
 
   private Result find() {
@@ -88,7 +101,9 @@ final class Float32Islands {
       NodeProto node = nodes.get(i);
       boolean foreignDomain = !node.getDomain().isEmpty() && !node.getDomain().equals("ai.onnx");
       boolean halfFused = HALF_FUSED_OPS.contains(OrtFusion.qualified(node));
-      if (isFloatNode(node) && !halfFused && (FLOAT32_OPS.contains(node.getOpType()) || foreignDomain)) {
+      boolean residualNorm = float32Residual && RESIDUAL_NORM_OPS.contains(OrtFusion.qualified(node));
+      if (isFloatNode(node) && (residualNorm
+          || !halfFused && (FLOAT32_OPS.contains(node.getOpType()) || foreignDomain))) {
         island.add(i);
       }
     }
@@ -99,6 +114,9 @@ final class Float32Islands {
         island.addAll(layerNorm);
         patterns++;
       }
+    }
+    if (float32Residual) {
+      addResidualSums(island);
     }
     Set<String> mask = new HashSet<>();
     for (int i = 0; i < nodes.size(); i++) {
@@ -122,6 +140,24 @@ final class Float32Islands {
       }
     }
     return new Result(island, mask, patterns);
+  }
+
+  /**
+   * Unfused residual sums: an {@code Add} of two activations (no constant input: a bias Add stays half) whose
+   * outputs feed only float32 islands, from the last node backwards so that chains of sums join too.
+   */
+  private void addResidualSums(Set<Integer> island) {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      NodeProto node = nodes.get(i);
+      if (node.getOpType().equals("Add") && producesFloat(node) && !hasConstantInput(node) && !island.contains(i)
+          && !feedsNothing(node) && feedsOnly(node, island)) {
+        island.add(i);
+      }
+    }
+  }
+
+  private boolean feedsNothing(NodeProto node) {
+    return node.getOutputList().stream().allMatch(output -> consumers.getOrDefault(output, List.of()).isEmpty());
   }
 
   private boolean onMaskPath(NodeProto node, Set<String> mask) {

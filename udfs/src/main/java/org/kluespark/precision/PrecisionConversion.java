@@ -30,7 +30,7 @@ public final class PrecisionConversion {
     return switch (options.precision()) {
       case FP32 -> new Result(model, Map.of(), List.of());
       case INT8 -> Int8Conversion.convert(model, options, modelName);
-      case FP16 -> Float16Conversion.convert(model, modelName);
+      case FP16 -> Float16Conversion.convert(model, options.residual(), modelName);
     };
   }
 }

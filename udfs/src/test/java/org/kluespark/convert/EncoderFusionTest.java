@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.kluespark.model.Precision;
 import org.kluespark.precision.PrecisionConversion;
 import org.kluespark.precision.PrecisionOptions;
+import org.kluespark.precision.ResidualPrecision;
 import org.kluespark.synth.SyntheticWeights;
 import org.kluespark.testing.TestModels;
 import org.kluespark.testing.TestVectors;
@@ -136,10 +137,18 @@ class EncoderFusionTest {
     // as written: runnable on CUDA (Gemm + Tanh, not the CPU's FusedGemm); no float32 island, so the only casts
     // between float types are the float32 outputs'
     assertThat(written).containsEntry("Gemm", 1).containsEntry("Tanh", 1).doesNotContainKeys("com.microsoft.FusedGemm");
-    assertThat(model.getGraph().getNodeList().stream().filter(node -> node.getOpType().equals("Cast"))
+    // with the residual stream in half too (the default keeps it float32: Float16ConverterTest), nothing else
+    ModelProto allHalf = PrecisionConversion.convert(EncoderGraphWriter.write(weights(config), ExportOptions.defaults(),
+        Map.of()), new PrecisionOptions(Precision.FP16, false, ResidualPrecision.FLOAT16), "synthetic").model();
+    Map<String, Integer> allHalfOps = new java.util.TreeMap<>(OptimizedGraph.opCounts(allHalf));
+    Map<String, Integer> writtenOps = new java.util.TreeMap<>(written);
+    allHalfOps.remove("Cast");
+    writtenOps.remove("Cast");
+    assertThat(allHalfOps).as("the same ops but casts").isEqualTo(writtenOps);
+    assertThat(allHalf.getGraph().getNodeList().stream().filter(node -> node.getOpType().equals("Cast"))
         .map(node -> node.getAttribute(0).getI()))
         .filteredOn(to -> to == TensorProto.DataType.FLOAT_VALUE || to == TensorProto.DataType.FLOAT16_VALUE)
-        .hasSize(model.getGraph().getOutputCount()).containsOnly((long) TensorProto.DataType.FLOAT_VALUE);
+        .hasSize(allHalf.getGraph().getOutputCount()).containsOnly((long) TensorProto.DataType.FLOAT_VALUE);
   }
 
   static Stream<EncoderConfig> families() {

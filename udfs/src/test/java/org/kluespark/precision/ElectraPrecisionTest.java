@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderFamily;
 import org.kluespark.convert.EncoderGraphWriter;
@@ -64,21 +66,28 @@ class ElectraPrecisionTest {
     assertThat(last).as("int8 stays close (measured 3.2e-2)").isLessThanOrEqualTo(0.1);
   }
 
-  @Test
-  void fp16GraphMatchesTheSimulatedHalfReference() throws Exception {
+  /**
+   * As in ElectraFusionTest: with a projection, layer 0's attention and the embeddings' LayerNorm do not fuse
+   * (ONNX Runtime's attention fusion starts from a LayerNorm, and layer 0 reads the projection's Add). Its mask
+   * path (Cast, Sub, Mul, the Add to the scores) and Softmax stay a float32 island; the scaled QK^T (FusedMatMul)
+   * and everything else fused take half, except, by default, the residual stream: the layer norms and the
+   * embeddings' two sums before the unfused one.
+   */
+  @ParameterizedTest
+  @EnumSource(ResidualPrecision.class)
+  void fp16GraphMatchesTheSimulatedHalfReference(ResidualPrecision residual) throws Exception {
     ModelProto fp32 = EncoderGraphWriter.write(weights, ExportOptions.defaults(), Map.of());
-    Float16Converter.Result half = Float16Converter.convert(fp32, "electra");
-    // As in ElectraFusionTest: with a projection, layer 0's attention and the embeddings' LayerNorm do not fuse
-    // (ONNX Runtime's attention fusion starts from a LayerNorm, and layer 0 reads the projection's Add). Its
-    // mask path (Cast, Sub, Mul, the Add to the scores) and Softmax stay a float32 island; the scaled QK^T
-    // (FusedMatMul), the LayerNorm and everything else fused take half.
-    System.out.println("electra fp16 summary: " + half.summary());
-    assertThat(half.summary()).containsEntry("float32_ops", "Add=1, Cast=1, Mul=1, Softmax=1, Sub=1")
+    Float16Converter.Result half = Float16Converter.convert(fp32, "electra", residual);
+    System.out.println("electra fp16 summary (residual " + residual.paramValue() + "): " + half.summary());
+    assertThat(half.summary()).containsEntry("float32_ops", residual == ResidualPrecision.FLOAT32
+            ? "Add=3, Cast=1, LayerNormalization=1, Mul=1, SkipLayerNormalization=4, Softmax=1, Sub=1"
+            : "Add=1, Cast=1, Mul=1, Softmax=1, Sub=1")
         .containsEntry("fused_ops", "LayerNormalization=1, com.microsoft.Attention=1, com.microsoft.BiasGelu=2, "
             + "com.microsoft.FusedMatMul=1, com.microsoft.SkipLayerNormalization=4");
     Path modelFile = EncoderRuns.write(half.model(), dir.resolve("fp16/model.onnx"));
     ReferenceOutput exact = ReferenceEncoder.forward(weights, batch.ids(), batch.mask(), batch.types());
-    ReferenceOutput simulated = ReferenceEncoder.forwardSimulatedHalf(weights, batch.ids(), batch.mask(), batch.types());
+    ReferenceOutput simulated = ReferenceEncoder.forwardSimulatedHalf(weights, batch.ids(), batch.mask(), batch.types(),
+        residual);
     Map<String, Object> ort = EncoderRuns.run(modelFile, batch, true);
     Map<String, Double> ortVsExact = new LinkedHashMap<>();
     Map<String, Double> simulatedVsExact = new LinkedHashMap<>();
@@ -91,7 +100,9 @@ class ElectraPrecisionTest {
     }
     System.out.println("electra fp16 graph (ONNX Runtime CPU) max-abs vs float64 reference: " + ortVsExact);
     System.out.println("electra simulated half vs float64 reference: " + simulatedVsExact);
-    assertThat(ortVsExact.values()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Float16ParityTest.ORT_TOLERANCE));
+    double ortTolerance = residual == ResidualPrecision.FLOAT32 ? Float16ParityTest.ORT_TOLERANCE
+        : Float16ParityTest.HALF_RESIDUAL_ORT_TOLERANCE;
+    assertThat(ortVsExact.values()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(ortTolerance));
     assertThat(simulatedVsExact.values())
         .allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Float16ParityTest.SIMULATED_TOLERANCE));
     assertThat(ortVsExact.get("hidden_states.0")).as("the projection computes in half").isGreaterThan(1e-5);

@@ -44,10 +44,12 @@ class Float16BundleTest {
     assertThat(manifest.precision()).isEqualTo(Precision.FP16);
     assertThat(manifest.parameters()).containsEntry("precision", "fp16")
         .containsEntry("converter", Float16Converter.CONVERTER);
-    // fused by ONNX Runtime in float32, then converted: the fused ops take half and no float32 island is left
+    // fused by ONNX Runtime in float32, then converted: the fused ops take half, except the residual stream's layer
+    // norms, float32 by default; no other float32 island is left
     assertThat(manifest.parameters().get("fused_ops")).contains("com.microsoft.Attention=2",
         "com.microsoft.SkipLayerNormalization=4", "com.microsoft.BiasGelu=2", "com.microsoft.EmbedLayerNormalization=1");
-    assertThat(manifest.parameters()).containsEntry("float32_ops", "");
+    assertThat(manifest.parameters()).containsEntry("float32_ops", "EmbedLayerNormalization=1, SkipLayerNormalization=4");
+    assertThat(manifest.parameters().get("residual_stream")).startsWith("float32");
     assertThat(manifest.parameters().get("source_weights")).startsWith(halfStorage ? "float16" : "float32");
   }
 }

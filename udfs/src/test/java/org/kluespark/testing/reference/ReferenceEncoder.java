@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kluespark.checkpoint.HalfFloats;
+import org.kluespark.precision.ResidualPrecision;
 import org.kluespark.checkpoint.WeightTensor;
 import org.kluespark.convert.EncoderConfig;
 import org.kluespark.convert.EncoderWeights;
@@ -29,6 +30,8 @@ import org.kluespark.convert.EncoderWeights;
  * mode does not round anything. This models the converter's unfused half graph, node by node; the fused graph
  * it now writes rounds less inside Attention and GELU (one rounding per fused op) and more at LayerNorm (half
  * gamma and beta, half outputs), so the mode bounds half arithmetic rather than reproducing that graph.
+ * With a float32 residual stream ({@link ResidualPrecision#FLOAT32}, the converter's default) the residual sums
+ * and the layer norms' outputs are not rounded; only the copies the next MatMuls read are.
  */
 public final class ReferenceEncoder {
   /** {@code torch.finfo(torch.float32).min}, the additive mask HF puts on masked keys. */
@@ -38,11 +41,14 @@ public final class ReferenceEncoder {
   private final EncoderConfig config;
   /** Round weights and op results to float16 outside the float32 islands. */
   private final boolean half;
+  /** In half mode: residual sums and layer norm outputs stay unrounded (the graph keeps them float32). */
+  private final boolean float32Residual;
 
-  private ReferenceEncoder(EncoderWeights weights, boolean half) {
+  private ReferenceEncoder(EncoderWeights weights, boolean half, boolean float32Residual) {
     this.weights = weights;
     this.config = weights.config();
     this.half = half;
+    this.float32Residual = float32Residual;
   }
 
   /**
@@ -52,18 +58,30 @@ public final class ReferenceEncoder {
    */
   public static ReferenceOutput forward(EncoderWeights weights, long[][] inputIds, long[][] attentionMask,
       long[][] tokenTypeIds) {
-    return new ReferenceEncoder(weights, false).run(inputIds, attentionMask, tokenTypeIds);
+    return new ReferenceEncoder(weights, false, false).run(inputIds, attentionMask, tokenTypeIds);
   }
 
   /**
    * As {@link #forward}, simulating a graph that computes in half: weights rounded to float16 (LayerNorm's
    * stay float32), every op's result rounded to float16 except LayerNorm, the mask add and Softmax. Hidden
    * states are the LayerNorm outputs before rounding (the fp16 graph returns them from its float32 island);
-   * the next layer reads them rounded.
+   * the next layer reads them rounded, as its residual too ({@link ResidualPrecision#FLOAT16}).
    */
   public static ReferenceOutput forwardSimulatedHalf(EncoderWeights weights, long[][] inputIds,
       long[][] attentionMask, long[][] tokenTypeIds) {
-    return new ReferenceEncoder(halfWeights(weights), true).run(inputIds, attentionMask, tokenTypeIds);
+    return forwardSimulatedHalf(weights, inputIds, attentionMask, tokenTypeIds, ResidualPrecision.FLOAT16);
+  }
+
+  /** As {@link #forwardSimulatedHalf(EncoderWeights, long[][], long[][], long[][])}, residual in {@code residual}. */
+  public static ReferenceOutput forwardSimulatedHalf(EncoderWeights weights, long[][] inputIds,
+      long[][] attentionMask, long[][] tokenTypeIds, ResidualPrecision residual) {
+    return new ReferenceEncoder(halfWeights(weights), true, residual == ResidualPrecision.FLOAT32)
+        .run(inputIds, attentionMask, tokenTypeIds);
+  }
+
+  /** A residual-stream value as the graph keeps it: rounded in half mode unless the stream is float32. */
+  private double[] r(double[] values) {
+    return float32Residual ? values : h(values);
   }
 
   /** {@code weights} rounded to float16, except LayerNorm's (float32 in the half graph). */
@@ -153,7 +171,7 @@ public final class ReferenceEncoder {
     WeightTensor typeTable = weights.get("embeddings.token_type_embeddings.weight");
     double[][] out = new double[ids.length][];
     for (int t = 0; t < ids.length; t++) {
-      double[] sum = h(ReferenceMath.add(h(ReferenceMath.add(row(words, ids[t]), row(positionTable, positions[t]))),
+      double[] sum = r(ReferenceMath.add(r(ReferenceMath.add(row(words, ids[t]), row(positionTable, positions[t]))),
           row(typeTable, types[t])));
       out[t] = ReferenceMath.layerNorm(sum, weights.get("embeddings.LayerNorm.weight"),
           weights.get("embeddings.LayerNorm.bias"), config.layerNormEps());
@@ -169,20 +187,21 @@ public final class ReferenceEncoder {
   /** One BertLayer: self-attention block, then the feed-forward block, each with residual + LayerNorm. */
   private double[][] layer(int layer, double[][] input, long[] mask) {
     double[][] x = half ? copyRounded(input) : input; // the float32 LayerNorm output, cast to half
+    double[][] residual = float32Residual ? input : x;
     double[][] context = selfAttention(layer, x, mask);
     int seq = x.length;
     double[][] out = new double[seq][];
     for (int t = 0; t < seq; t++) {
-      double[] attention = h(ReferenceMath.layerNorm(
-          h(ReferenceMath.add(dense(layer, "attention.output.dense", context[t]), x[t])),
+      double[] attention = r(ReferenceMath.layerNorm(
+          r(ReferenceMath.add(dense(layer, "attention.output.dense", context[t]), residual[t])),
           weights.layer(layer, "attention.output.LayerNorm.weight"),
           weights.layer(layer, "attention.output.LayerNorm.bias"), config.layerNormEps()));
-      double[] intermediate = dense(layer, "intermediate.dense", attention);
+      double[] intermediate = dense(layer, "intermediate.dense", h(attention.clone()));
       for (int i = 0; i < intermediate.length; i++) {
         intermediate[i] = gelu(intermediate[i]);
       }
       out[t] = ReferenceMath.layerNorm(
-          h(ReferenceMath.add(dense(layer, "output.dense", intermediate), attention)),
+          r(ReferenceMath.add(dense(layer, "output.dense", intermediate), attention)),
           weights.layer(layer, "output.LayerNorm.weight"), weights.layer(layer, "output.LayerNorm.bias"),
           config.layerNormEps());
     }

@@ -12,6 +12,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -48,8 +50,11 @@ final class ActivationOutlierProbe {
   /** At most this many channels of one activation are treated as outliers (the largest first). */
   static final int MAX_CHANNELS = 8;
   private static final long SEED = 42;
-  /** ONNX Runtime reads a model from one byte array; larger models are not probed (see {@link #find}). */
-  private static final long MAX_PROBE_BYTES = Integer.MAX_VALUE - 64L * 1024 * 1024;
+  /**
+   * ONNX Runtime reads a model from one byte array up to this size; a larger one (over 2 GB: XLM-RoBERTa-large and
+   * up) is written to a scratch directory with its weights in external data and loaded from there.
+   */
+  static final long MAX_IN_MEMORY_BYTES = Integer.MAX_VALUE - 64L * 1024 * 1024;
 
   private ActivationOutlierProbe() {}
 
@@ -60,16 +65,18 @@ final class ActivationOutlierProbe {
    * For each of {@code activations} (float tensors whose last axis is the channel), the channels whose largest
    * magnitude on the probe exceeds {@code ratio} times the median channel's; absent when none. Returns an empty
    * map, with a line in {@code report}, when the model cannot be probed (a non-integer input, no embedding table
-   * to draw tokens from, weights in external data, too large to hand to ONNX Runtime in memory, or a failed run).
+   * to draw tokens from, weights in external data not read in, or a failed run).
    */
   static Map<String, Outliers> find(ModelProto model, Collection<String> activations, double ratio,
       List<String> report) {
+    return find(model, activations, ratio, report, MAX_IN_MEMORY_BYTES);
+  }
+
+  /** As {@link #find(ModelProto, Collection, double, List)}; models over {@code maxInMemoryBytes} go through a file. */
+  static Map<String, Outliers> find(ModelProto model, Collection<String> activations, double ratio,
+      List<String> report, long maxInMemoryBytes) {
     if (activations.isEmpty()) {
       return Map.of();
-    }
-    int size = model.getSerializedSize(); // negative when it overflows int
-    if (size > MAX_PROBE_BYTES || size < 0) {
-      return skipped("the model is over 2 GB in memory", report);
     }
     GraphProto graph = model.getGraph();
     if (graph.getInitializerList().stream().anyMatch(OnnxTensors::isExternal)) {
@@ -84,11 +91,12 @@ final class ActivationOutlierProbe {
         probeGraph.addOutput(ValueInfoProto.newBuilder().setName(name));
       }
     }
-    byte[] bytes = model.toBuilder().setGraph(probeGraph).build().toByteArray();
+    ModelProto probeModel = model.toBuilder().setGraph(probeGraph).build();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(Math.min(2, Runtime.getRuntime().availableProcessors()));
-      try (OrtSession session = env.createSession(bytes, options)) {
+      try (ProbeSession probe = ProbeSession.open(env, probeModel, options, maxInMemoryBytes)) {
+        OrtSession session = probe.session();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
           String refusal = probeInputs(env, session, graph, inputs);
@@ -115,6 +123,9 @@ final class ActivationOutlierProbe {
     } catch (OrtException e) {
       throw new QuantizationException("ONNX Runtime cannot load the float32 model for the activation probe: "
           + e.getMessage() + ". Check that it loads with kluespark info.", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the float32 model to a scratch directory for the activation "
+          + "probe: " + e.getMessage() + ". It needs free space for the model's weights in java.io.tmpdir.", e);
     }
   }
 

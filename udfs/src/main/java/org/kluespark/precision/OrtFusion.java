@@ -15,12 +15,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.kluespark.convert.ExportOptions;
 import org.kluespark.convert.OnnxModelFiles;
 
@@ -116,7 +114,7 @@ final class OrtFusion {
       }
       return OnnxModelReader.read(fusedFile);
     } finally {
-      deleteQuietly(scratch);
+      ScratchDirs.deleteQuietly(scratch);
     }
   }
 
@@ -205,16 +203,5 @@ final class OrtFusion {
   static String qualified(NodeProto node) {
     String domain = node.getDomain();
     return domain.isEmpty() || domain.equals("ai.onnx") ? node.getOpType() : domain + "." + node.getOpType();
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // a scratch directory left in the temp folder is harmless
-    }
   }
 }

@@ -47,6 +47,22 @@ class ActivationOutlierProbeTest {
         Int8QuantizerTest.opCounts(model).get("Gather") + distinctActivations(q));
   }
 
+  /** Models over 2 GB (XLM-RoBERTa-large and up) cannot go to ONNX Runtime as bytes: they go through a file. */
+  @Test
+  void aModelTooLargeForMemoryIsProbedFromAScratchFileWithTheSameResult() {
+    ModelProto model = encoderWithOutlierChannel(20f);
+    String activation = layerZeroQueryInput(model);
+    List<String> report = new ArrayList<>();
+    Map<String, ActivationOutlierProbe.Outliers> inMemory =
+        ActivationOutlierProbe.find(model, List.of(activation), 4.0, report);
+    Map<String, ActivationOutlierProbe.Outliers> fromFile =
+        ActivationOutlierProbe.find(model, List.of(activation), 4.0, report, 0);
+
+    assertThat(report).isEmpty();
+    assertThat(fromFile.get(activation).channels()).containsExactly(OUTLIER);
+    assertThat(fromFile.get(activation).excess()).containsExactly(inMemory.get(activation).excess());
+  }
+
   @Test
   void byDefaultTheChannelIsScaledDownToTheRatiosLevelAndItsWeightRowUp() throws Exception {
     ModelProto model = encoderWithOutlierChannel(20f);

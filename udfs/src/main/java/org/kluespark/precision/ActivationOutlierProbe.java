@@ -233,11 +233,11 @@ final class ActivationOutlierProbe {
     return null;
   }
 
-  /** Rows of the smallest 2-D Gather table over 2 rows (the position table in an encoder), or MAX_VALUE. */
+  /** Rows of the smallest 2-D embedding table over 2 rows (the position table in an encoder), or MAX_VALUE. */
   private static long smallestTableRows(GraphProto graph, Map<String, TensorProto> initializers) {
     long smallest = Long.MAX_VALUE;
-    for (NodeProto node : graph.getNodeList()) {
-      TensorProto table = node.getOpType().equals("Gather") ? initializers.get(node.getInput(0)) : null;
+    for (String[] lookup : tableLookups(graph)) {
+      TensorProto table = initializers.get(lookup[1]);
       if (table != null && table.getDimsCount() == 2 && table.getDims(0) > 2) {
         smallest = Math.min(smallest, table.getDims(0));
       }
@@ -245,19 +245,44 @@ final class ActivationOutlierProbe {
     return smallest;
   }
 
-  /** Graph inputs read directly as the indices of a Gather over a constant table: input → table rows. */
+  /**
+   * Graph inputs read as the indices of a constant table (directly, or through the Cast to int32 that ONNX
+   * Runtime's EmbedLayerNormalization fusion puts in front of its word ids): input → table rows.
+   */
   private static Map<String, Long> embeddingTableRows(GraphProto graph, Map<String, TensorProto> initializers) {
     Set<String> graphInputs = new java.util.HashSet<>();
     graph.getInputList().forEach(input -> graphInputs.add(input.getName()));
-    Map<String, Long> rows = new HashMap<>();
+    Map<String, String> castFrom = new HashMap<>();
     for (NodeProto node : graph.getNodeList()) {
-      if (node.getOpType().equals("Gather") && node.getInputCount() == 2 && graphInputs.contains(node.getInput(1))) {
-        TensorProto table = initializers.get(node.getInput(0));
-        if (table != null && table.getDimsCount() == 2) {
-          rows.merge(node.getInput(1), table.getDims(0), Math::max);
-        }
+      if (node.getOpType().equals("Cast") && graphInputs.contains(node.getInput(0))) {
+        castFrom.put(node.getOutput(0), node.getInput(0));
+      }
+    }
+    Map<String, Long> rows = new HashMap<>();
+    for (String[] lookup : tableLookups(graph)) {
+      String index = graphInputs.contains(lookup[0]) ? lookup[0] : castFrom.get(lookup[0]);
+      TensorProto table = initializers.get(lookup[1]);
+      if (index != null && table != null && table.getDimsCount() == 2) {
+        rows.merge(index, table.getDims(0), Math::max);
       }
     }
     return rows;
+  }
+
+  /**
+   * {index tensor, table} of every table lookup: a Gather, or a fused EmbedLayerNormalization (word ids index
+   * its word table; its position table is listed with no index, it counts positions itself).
+   */
+  private static List<String[]> tableLookups(GraphProto graph) {
+    List<String[]> lookups = new ArrayList<>();
+    for (NodeProto node : graph.getNodeList()) {
+      if (node.getOpType().equals("Gather") && node.getInputCount() == 2) {
+        lookups.add(new String[] {node.getInput(1), node.getInput(0)});
+      } else if (node.getOpType().equals("EmbedLayerNormalization") && node.getInputCount() > 3) {
+        lookups.add(new String[] {node.getInput(0), node.getInput(2)});
+        lookups.add(new String[] {"", node.getInput(3)});
+      }
+    }
+    return lookups;
   }
 }

@@ -10,9 +10,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@link PrecisionConversion}'s int8 step: the {@link Int8Quantizer} with the bundle writer's options, then the
- * int8 graph fused for the CPU provider that runs it ({@link OrtFusion#fuseForCpu}, then
- * {@link SkipLayerNormFusion} where ONNX Runtime's own residual fusion did not fire).
+ * {@link PrecisionConversion}'s int8 step, on one of two paths.
+ *
+ * <p>Fuse first, when ONNX Runtime's optimizer finds attention in the float32 graph (the converter's BERT and
+ * RoBERTa graphs): the float32 graph fused for the CPU provider ({@link OrtFusion#fuseForCpu}: Attention,
+ * EmbedLayerNormalization, SkipLayerNormalization, BiasGelu, the pooler's FusedGemm), its remaining MatMuls
+ * quantized by the {@link Int8Quantizer} (the activation probe runs on the fused float32 graph, same tensors),
+ * and each Attention written as DynamicQuantizeLinear + QAttention ({@link AttentionQuantizer}). ONNX Runtime's
+ * attention fusion needs float32 Q/K/V MatMuls, so quantizing first (the other path) leaves the attention
+ * unfused: a klue-bert-base bundle came out with DynamicQuantizeMatMul=72, FusedMatMul=12, Gelu=12,
+ * SkipLayerNormalization=24 and no Attention or EmbedLayerNormalization.
+ *
+ * <p>Quantize first, when no Attention fuses (the built-in {@code minilm}, a torch export whose attention
+ * ONNX Runtime does not match): the {@link Int8Quantizer} on the float32 graph, then the int8 graph fused for the
+ * CPU ({@link OrtFusion#fuseForCpu}, then {@link SkipLayerNormFusion} where ONNX Runtime's own residual fusion
+ * did not fire). Fusing such a graph first would gain no fused attention, and its int8 figures
+ * ({@code Int8FidelityTest}) were measured on this path.
+ *
+ * <p>Measured (QATTENTION_FIGURES).
  */
 final class Int8Conversion {
   private static final String PLAIN_INT8 = "int8 ";
@@ -20,23 +35,74 @@ final class Int8Conversion {
   private Int8Conversion() {}
 
   static PrecisionConversion.Result convert(ModelProto model, PrecisionOptions options, String modelName) {
-    Int8Options int8 = Int8Options.defaults()
-        .withGranularity(options.perTensor() ? WeightGranularity.PER_TENSOR : WeightGranularity.PER_CHANNEL);
+    return convert(model, Int8Options.defaults()
+        .withGranularity(options.perTensor() ? WeightGranularity.PER_TENSOR : WeightGranularity.PER_CHANNEL),
+        modelName);
+  }
+
+  /** As {@link #convert(ModelProto, PrecisionOptions, String)} with every quantizer option. */
+  static PrecisionConversion.Result convert(ModelProto model, Int8Options int8, String modelName) {
+    if (int8.opForm() == Int8OpForm.DYNAMIC_QUANTIZE_MATMUL) {
+      ModelProto fusedFloat = OrtFusion.fuseForCpu(model, modelName);
+      if (AttentionQuantizer.quantizable(fusedFloat) > 0) {
+        return fuseFirst(model, fusedFloat, int8);
+      }
+    }
+    return quantizeFirst(model, int8, modelName);
+  }
+
+  private static PrecisionConversion.Result fuseFirst(ModelProto model, ModelProto fusedFloat, Int8Options int8) {
+    QuantizedModel quantized = Int8Quantizer.quantize(fusedFloat, int8);
+    AttentionQuantizer.Result attention = AttentionQuantizer.quantize(quantized.model(), fusedFloat, model, int8);
+    int[] skipFused = {0};
+    ModelProto fused = SkipLayerNormFusion.apply(attention.model(), skipFused);
+    Map<String, String> parameters = new LinkedHashMap<>(quantized.summary());
+    parameters.put("quantized_attentions", attention.quantized() + " of " + attention.total());
+    parameters.put("graph_fusion", "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
+        + " EXTENDED (CPU) on the float32 graph, then its MatMuls quantized and " + attention.quantized() + " of "
+        + attention.total() + " Attention written as DynamicQuantizeLinear + QAttention"
+        + (skipFused[0] == 0 ? "" : ", then " + skipFused[0] + " residual Add + LayerNormalization written as "
+        + "SkipLayerNormalization"));
+    parameters.put("fused_ops", fusedOps(fused).toString().replaceAll("[{}]", ""));
+    List<String> decisions = decisions(quantized);
+    decisions.add(Math.min(1, decisions.size()), "int8 attention: " + attention.quantized() + " of " + attention.total()
+        + " fused Attention nodes written as DynamicQuantizeLinear + QAttention (" + int8.granularity().label()
+        + " weights)");
+    attention.report().stream().filter(line -> !line.startsWith(PLAIN_INT8) || line.contains("scaled"))
+        .forEach(decisions::add);
+    for (NodeProto node : fusedFloat.getGraph().getNodeList()) {
+      if (node.getOpType().equals("FusedGemm")) {
+        decisions.add("float32 " + node.getName() + ": a Gemm fused with its activation by ONNX Runtime (the pooler)");
+      }
+    }
+    decisions.add("fused for the CPU: " + parameters.get("fused_ops"));
+    return new PrecisionConversion.Result(fused, parameters, decisions);
+  }
+
+  /** The quantize-first path, whatever the graph (package-private: tests compare both paths). */
+  static PrecisionConversion.Result quantizeFirst(ModelProto model, Int8Options int8, String modelName) {
     QuantizedModel quantized = Int8Quantizer.quantize(model, int8);
     int[] skipFused = {0};
     ModelProto fused = SkipLayerNormFusion.apply(OrtFusion.fuseForCpu(quantized.model(), modelName), skipFused);
     Map<String, String> parameters = new LinkedHashMap<>(quantized.summary());
+    parameters.put("quantized_attentions", "0 (ONNX Runtime fuses no Attention in this graph)");
     parameters.put("graph_fusion", "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
         + " EXTENDED (CPU) on the int8 graph, then " + skipFused[0] + " residual Add + LayerNormalization written as "
         + "SkipLayerNormalization");
     parameters.put("fused_ops", fusedOps(fused).toString().replaceAll("[{}]", ""));
-    // The CLI prints the summary and every decision that differs from "int8, whole": a 24-layer model has ~150
-    // plain int8 lines, which would bury the few that matter.
-    List<String> decisions = new ArrayList<>(quantized.report().stream()
-        .filter(line -> !line.startsWith(PLAIN_INT8) || line.contains("float32"))
-        .toList());
+    List<String> decisions = decisions(quantized);
     decisions.add("fused for the CPU: " + parameters.get("fused_ops"));
     return new PrecisionConversion.Result(fused, parameters, decisions);
+  }
+
+  /**
+   * The quantizer's summary and every decision that differs from "int8, whole": a 24-layer model has ~150 plain
+   * int8 lines, which would bury the few that matter.
+   */
+  private static List<String> decisions(QuantizedModel quantized) {
+    return new ArrayList<>(quantized.report().stream()
+        .filter(line -> !line.startsWith(PLAIN_INT8) || line.contains("float32"))
+        .toList());
   }
 
   /** The fused ({@code com.microsoft}) ops of the written graph, by count. */

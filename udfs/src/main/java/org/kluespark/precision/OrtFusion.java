@@ -70,8 +70,9 @@ final class OrtFusion {
   }
 
   /**
-   * {@code model} (an int8 graph, every tensor inline) fused by ONNX Runtime for its CPU provider, the only one
-   * that runs int8 bundles: CPU-only fusions stay, and the signature is checked as for half.
+   * {@code model} (every tensor inline; float32 before the int8 quantization, or already int8) fused by ONNX Runtime
+   * for its CPU provider, the only one that runs int8 bundles: CPU-only fusions stay, and the signature is checked
+   * as for half.
    */
   static ModelProto fuseForCpu(ModelProto model, String source) {
     try {
@@ -83,7 +84,7 @@ final class OrtFusion {
       return model.toBuilder().setGraph(fused.getGraph()).clearOpsetImport()
           .addAllOpsetImport(usedOpsets(fused, fused.getGraph().getNodeList())).build();
     } catch (OrtException e) {
-      throw new QuantizationException("ONNX Runtime could not load the int8 graph of " + source + " to fuse it: "
+      throw new QuantizationException("ONNX Runtime could not load the graph of " + source + " to fuse it for int8: "
           + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + source + " to a scratch directory to fuse it: "

@@ -45,15 +45,25 @@ class EncoderFusionTest {
   @TempDir Path dir;
 
   /**
-   * int8: the six projections of a layer are DynamicQuantizeMatMul (biases folded in), the layer norms still fuse
-   * with their residual Add, GELU fuses (without bias: it went into the MatMul); Attention and
-   * EmbedLayerNormalization do not (they would need QAttention written into the file).
+   * int8: the float32 graph is fused first, so every layer keeps one fused attention (QAttention: Q/K/V int8 in
+   * one node), two SkipLayerNormalization and one BiasGelu, with the other three projections
+   * DynamicQuantizeMatMul (their biases stay in SkipLayerNormalization / BiasGelu); BERT's embeddings are one
+   * EmbedLayerNormalization. Before QAttention the graph was quantized first and no Attention fused.
    */
-  static final java.util.function.BiConsumer<Map<String, Integer>, Integer> FUSED_ON_INT8 = (fused, layers) ->
-      assertThat(fused).containsEntry("com.microsoft.DynamicQuantizeMatMul", 6 * layers)
-          .containsEntry("com.microsoft.SkipLayerNormalization", 2 * layers)
-          .containsEntry("com.microsoft.Gelu", layers)
-          .doesNotContainKeys("com.microsoft.Attention", "com.microsoft.EmbedLayerNormalization", "Erf");
+  static final java.util.function.BiConsumer<Map<String, Integer>, EncoderConfig> FUSED_ON_INT8 = (fused, config) -> {
+    int layers = config.numLayers();
+    assertThat(fused).containsEntry("com.microsoft.QAttention", layers)
+        .containsEntry("com.microsoft.DynamicQuantizeMatMul", 3 * layers)
+        .containsEntry("com.microsoft.SkipLayerNormalization", 2 * layers)
+        .containsEntry("com.microsoft.BiasGelu", layers)
+        .containsEntry("com.microsoft.FusedGemm", 1)
+        .doesNotContainKeys("com.microsoft.Attention", "MatMul", "Erf")
+        .doesNotContainKeys(UNFUSED);
+    if (config.family() == EncoderFamily.BERT) {
+      assertThat(fused).containsEntry("com.microsoft.EmbedLayerNormalization", 1)
+          .doesNotContainKeys("LayerNormalization");
+    }
+  };
   static Stream<Arguments> graphs() {
     return Stream.of(
         Arguments.of(BERT, false, true), Arguments.of(BERT, true, true), Arguments.of(BERT, false, false),
@@ -99,7 +109,7 @@ class EncoderFusionTest {
         Map.of()), new PrecisionOptions(precision, false), "synthetic").model();
     Map<String, Integer> fused = OptimizedGraph.optimizedOpCounts(write(model), OptLevel.ALL_OPT, dir);
     System.out.printf("%s %s fused: %s%n", config.family(), precision.paramValue(), fused);
-    FUSED_ON_INT8.accept(fused, config.numLayers());
+    FUSED_ON_INT8.accept(fused, config);
   }
 
   static Stream<Arguments> precisions() {

@@ -51,18 +51,25 @@ final class Int8Conversion {
     return quantizeFirst(model, int8, modelName);
   }
 
+  /** The fuse-first path, whatever the graph (package-private: measurements compare both paths). */
+  static PrecisionConversion.Result fuseFirst(ModelProto model, Int8Options int8, String modelName) {
+    return fuseFirst(model, OrtFusion.fuseForCpu(model, modelName), int8);
+  }
+
   private static PrecisionConversion.Result fuseFirst(ModelProto model, ModelProto fusedFloat, Int8Options int8) {
     QuantizedModel quantized = Int8Quantizer.quantize(fusedFloat, int8);
     AttentionQuantizer.Result attention = AttentionQuantizer.quantize(quantized.model(), fusedFloat, model, int8);
     int[] skipFused = {0};
-    ModelProto fused = SkipLayerNormFusion.apply(attention.model(), skipFused);
+    int[] geluBiases = {0};
+    ModelProto fused = GeluBiasFolding.apply(SkipLayerNormFusion.apply(attention.model(), skipFused), geluBiases);
     Map<String, String> parameters = new LinkedHashMap<>(quantized.summary());
     parameters.put("quantized_attentions", attention.quantized() + " of " + attention.total());
     parameters.put("graph_fusion", "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
         + " EXTENDED (CPU) on the float32 graph, then its MatMuls quantized and " + attention.quantized() + " of "
         + attention.total() + " Attention written as DynamicQuantizeLinear + QAttention"
         + (skipFused[0] == 0 ? "" : ", then " + skipFused[0] + " residual Add + LayerNormalization written as "
-        + "SkipLayerNormalization"));
+        + "SkipLayerNormalization")
+        + (geluBiases[0] == 0 ? "" : ", " + geluBiases[0] + " BiasGelu biases folded into DynamicQuantizeMatMul"));
     parameters.put("fused_ops", fusedOps(fused).toString().replaceAll("[{}]", ""));
     List<String> decisions = decisions(quantized);
     decisions.add(Math.min(1, decisions.size()), "int8 attention: " + attention.quantized() + " of " + attention.total()

@@ -32,7 +32,8 @@ import org.kluespark.tokenize.TextTokenizer;
  * <pre>java -Xmx6g -cp udfs/target/test-classes:udfs/target/classes:$(cat cp.txt) \
  *   org.kluespark.precision.QAttentionMeasurement FP32_BUNDLE_DIR OUT_DIR KLUE_DIR COUNT ROUNDS [convert|reuse|reuse-profile]</pre>
  *
- * <p>{@code reuse}: the int8 graphs already in OUT_DIR; {@code profile}: ONNX Runtime's per-op kernel time instead.
+ * <p>{@code reuse}: the int8 graphs already in OUT_DIR; {@code profile}: ONNX Runtime's per-op kernel time instead;
+ * {@code long}: every 5 consecutive sentences joined into one text (most reach 128 tokens).
  */
 public final class QAttentionMeasurement {
   private static final int BATCH = 32;
@@ -64,7 +65,7 @@ public final class QAttentionMeasurement {
           b.parameters().get("fused_ops"));
       Files.write(previous, b.model().toByteArray());
     }
-    List<long[][]> batches = batches(bundle, klue, count);
+    List<long[][]> batches = batches(bundle, klue, count, mode.contains("long") ? 5 : 1);
     if (mode.contains("profile")) {
       for (Path model : List.of(previous, fused)) {
         profile(model, batches, out);
@@ -94,7 +95,8 @@ public final class QAttentionMeasurement {
     }
   }
 
-  private static List<long[][]> batches(Path bundle, Path klue, int count) throws Exception {
+  /** {@code join} consecutive sentences per text (5: most texts reach the 128-token limit). */
+  private static List<long[][]> batches(Path bundle, Path klue, int count, int join) throws Exception {
     ObjectMapper json = new ObjectMapper();
     LinkedHashSet<String> distinct = new LinkedHashSet<>();
     for (String[] file : new String[][] {{"klue-sts-v1.1_dev.json", "sentence1", "sentence2"},
@@ -106,8 +108,9 @@ public final class QAttentionMeasurement {
     }
     List<long[]> ids = new ArrayList<>();
     try (TextTokenizer tokenizer = TextTokenizer.fromJson(Files.readAllBytes(bundle.resolve("tokenizer.json")), 128)) {
-      for (String s : distinct.stream().limit(count).toList()) {
-        ids.add(tokenizer.encode(s, null).ids());
+      List<String> first = distinct.stream().limit(count).toList();
+      for (int i = 0; i < first.size(); i += join) {
+        ids.add(tokenizer.encode(String.join(" ", first.subList(i, Math.min(first.size(), i + join))), null).ids());
       }
     }
     ids.sort(Comparator.comparingInt(a -> a.length));

@@ -44,8 +44,11 @@ final class AttentionQuantizer {
 
   private AttentionQuantizer() {}
 
-  /** The graph with its Attention nodes quantized, how many, and one report line per Attention. */
-  record Result(ModelProto model, int quantized, int total, List<String> report) {}
+  /**
+   * The graph with its Attention nodes quantized, how many, {@code "node: reason"} for each one kept float32, and
+   * one report line per Attention.
+   */
+  record Result(ModelProto model, int quantized, int total, List<String> kept, List<String> report) {}
 
   /** The Attention nodes of {@code model} QAttention can replace: constant float weight and bias. */
   static int quantizable(ModelProto model) {
@@ -87,6 +90,7 @@ final class AttentionQuantizer {
     private final Map<String, TensorProto> initializers;
     private final Set<String> usedNames = new HashSet<>();
     private final List<String> report = new ArrayList<>();
+    private final List<String> kept = new ArrayList<>();
 
     Run(ModelProto model, ModelProto unfused, Int8Options options) {
       this.model = model;
@@ -128,6 +132,7 @@ final class AttentionQuantizer {
         }
         if (keep != null) {
           report.add("float32 " + label(node) + ": " + keep);
+          kept.add(node.getName() + ": " + keep);
           out.addNode(node);
           continue;
         }
@@ -136,12 +141,13 @@ final class AttentionQuantizer {
         quantized++;
       }
       if (quantized == 0) {
-        return new Result(model, 0, attentions.size(), report);
+        return new Result(model, 0, attentions.size(), kept, report);
       }
       Set<String> read = new HashSet<>();
       out.getNodeList().forEach(node -> read.addAll(node.getInputList()));
       for (int i = out.getInitializerCount() - 1; i >= 0; i--) {
-        if (replacedWeights.contains(out.getInitializer(i).getName()) && !read.contains(out.getInitializer(i).getName())) {
+        String name = out.getInitializer(i).getName();
+        if (replacedWeights.contains(name) && !read.contains(name)) {
           out.removeInitializer(i);
         }
       }
@@ -149,7 +155,7 @@ final class AttentionQuantizer {
       if (result.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(Int8Quantizer.MS_DOMAIN))) {
         result.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(Int8Quantizer.MS_DOMAIN).setVersion(1));
       }
-      return new Result(result.build(), quantized, attentions.size(), report);
+      return new Result(result.build(), quantized, attentions.size(), kept, report);
     }
 
     /** Why {@code node} stays float32, or null. */

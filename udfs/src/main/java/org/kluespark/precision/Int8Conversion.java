@@ -22,11 +22,11 @@ import java.util.TreeMap;
  * unfused: a klue-bert-base bundle came out with DynamicQuantizeMatMul=72, FusedMatMul=12, Gelu=12,
  * SkipLayerNormalization=24 and no Attention or EmbedLayerNormalization.
  *
- * <p>Quantize first, when no Attention fuses (the built-in {@code minilm}, a torch export whose attention
- * ONNX Runtime does not match), or with {@link Int8OpForm#MATMUL_INTEGER} (standard ops asked for): the {@link Int8Quantizer} on the float32 graph, then the int8 graph fused for the
- * CPU ({@link OrtFusion#fuseForCpu}, then {@link SkipLayerNormFusion} where ONNX Runtime's own residual fusion
- * did not fire). Fusing such a graph first would gain no fused attention, and its int8 figures
- * ({@code Int8FidelityTest}) were measured on this path.
+ * <p>Quantize first, when no Attention fuses (the built-in {@code minilm}, a torch export whose attention ONNX
+ * Runtime does not match), or with {@link Int8OpForm#MATMUL_INTEGER} (standard ops asked for): the {@link
+ * Int8Quantizer} on the float32 graph, then the int8 graph fused for the CPU ({@link OrtFusion#fuseForCpu}, then
+ * {@link SkipLayerNormFusion} where ONNX Runtime's own residual fusion did not fire). Fusing such a graph first
+ * would gain no fused attention, and its int8 figures ({@code Int8FidelityTest}) were measured on this path.
  *
  * <p>Measured with ONNX Runtime 1.28 on this 2-core AMD EPYC (AVX2+FMA, no VNNI), the synthetic klue-bert-base
  * checkpoint bundle, the first 1,000 distinct KLUE STS + NLI dev sentences, length-sorted batches of 32, 1 intra-op
@@ -79,6 +79,19 @@ final class Int8Conversion {
     int[] geluBiases = {0};
     ModelProto fused = GeluBiasFolding.apply(SkipLayerNormFusion.apply(attention.model(), skipFused), geluBiases);
     Map<String, String> parameters = new LinkedHashMap<>(quantized.summary());
+    // what stays float32 outside the quantizer's MatMuls: the pooler ONNX Runtime fused into FusedGemm (the
+    // quantizer keeps it float32 on the other path too) and any Attention kept float32
+    List<String> pooler = fusedFloat.getGraph().getNodeList().stream()
+        .filter(node -> node.getOpType().equals("FusedGemm")).map(NodeProto::getName).toList();
+    List<String> reasons = new ArrayList<>();
+    if (!quantized.summary().getOrDefault("float32_reasons", "").isEmpty()) {
+      reasons.add(quantized.summary().get("float32_reasons"));
+    }
+    pooler.forEach(name -> reasons.add(name + ": pooler (FusedGemm: ONNX Runtime fused its Gemm + Tanh)"));
+    reasons.addAll(attention.kept());
+    parameters.put("float32_matmuls", Integer.toString(
+        Integer.parseInt(quantized.summary().getOrDefault("float32_matmuls", "0")) + pooler.size()));
+    parameters.put("float32_reasons", String.join("; ", reasons));
     parameters.put("quantized_attentions", attention.quantized() + " of " + attention.total());
     parameters.put("graph_fusion", "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
         + " EXTENDED (CPU) on the float32 graph, then its MatMuls quantized and " + attention.quantized() + " of "
@@ -93,11 +106,8 @@ final class Int8Conversion {
         + " weights)");
     attention.report().stream().filter(line -> !line.startsWith(PLAIN_INT8) || line.contains("scaled"))
         .forEach(decisions::add);
-    for (NodeProto node : fusedFloat.getGraph().getNodeList()) {
-      if (node.getOpType().equals("FusedGemm")) {
-        decisions.add("float32 " + node.getName() + ": a Gemm fused with its activation by ONNX Runtime (the pooler)");
-      }
-    }
+    pooler.forEach(name -> decisions.add(1, "float32 " + name + ": pooler (FusedGemm: ONNX Runtime fused its Gemm + "
+        + "Tanh)"));
     decisions.add("fused for the CPU: " + parameters.get("fused_ops"));
     return new PrecisionConversion.Result(fused, parameters, decisions);
   }

@@ -58,7 +58,8 @@ class Int8AttentionTest {
       assertThat(ops).containsEntry("EmbedLayerNormalization", 1).doesNotContainKey("LayerNormalization");
     }
     assertThat(int8.parameters()).containsEntry("quantized_attentions", LAYERS + " of " + LAYERS)
-        .containsEntry("quantized_matmuls", Integer.toString(3 * LAYERS));
+        .containsEntry("quantized_matmuls", Integer.toString(3 * LAYERS)).containsEntry("float32_matmuls", "1");
+    assertThat(int8.parameters().get("float32_reasons")).contains("pooler (FusedGemm");
     assertThat(int8.parameters().get("fused_ops")).contains("QAttention=" + LAYERS);
     assertThat(int8.parameters().get("graph_fusion")).contains("on the float32 graph")
         .contains(LAYERS + " of " + LAYERS + " Attention written as DynamicQuantizeLinear + QAttention");
@@ -97,7 +98,10 @@ class Int8AttentionTest {
     assertThat(Int8QuantizerTest.opCounts(kept.model())).containsEntry("QAttention", LAYERS - 1)
         .containsEntry("Attention", 1).containsEntry("DynamicQuantizeMatMul", 3 * LAYERS - 1)
         .containsEntry("MatMul", 1);
-    assertThat(kept.parameters()).containsEntry("quantized_attentions", (LAYERS - 1) + " of " + LAYERS);
+    assertThat(kept.parameters()).containsEntry("quantized_attentions", (LAYERS - 1) + " of " + LAYERS)
+        .containsEntry("float32_matmuls", "2");
+    assertThat(kept.parameters().get("float32_reasons")).contains("layer1/intermediate/matmul/MatMul: matches")
+        .contains("Attention: matches keep-float32 pattern 'layer0/query'");
     assertThat(kept.summary()).anyMatch(line -> line.startsWith("float32 Attention ")
         && line.contains("keep-float32 pattern 'layer0/query' (layer0/query/matmul/MatMul)"));
   }
@@ -134,7 +138,8 @@ class Int8AttentionTest {
     float[][] actual = meanPooled(int8.model(), BERT);
     // measured: 0.9994-0.9999
     for (int row = 0; row < expected.length; row++) {
-      System.out.printf("outlier BERT row %d cosine to fp32 %.5f%n", row, TestVectors.cosine(actual[row], expected[row]));
+      System.out.printf("outlier BERT row %d cosine to fp32 %.5f%n", row,
+          TestVectors.cosine(actual[row], expected[row]));
       assertThat(TestVectors.cosine(actual[row], expected[row])).as("row " + row).isGreaterThan(0.999);
     }
   }

@@ -30,7 +30,8 @@ import org.kluespark.tokenize.TextTokenizer;
  * test: run with
  *
  * <pre>java -Xmx6g -cp udfs/target/test-classes:udfs/target/classes:$(cat cp.txt) \
- *   org.kluespark.precision.QAttentionMeasurement FP32_BUNDLE_DIR OUT_DIR KLUE_DIR COUNT ROUNDS [convert|reuse|reuse-profile]</pre>
+ *   org.kluespark.precision.QAttentionMeasurement FP32_BUNDLE_DIR OUT_DIR KLUE_DIR COUNT ROUNDS \
+ *   [convert|reuse|reuse-profile|reuse-long]</pre>
  *
  * <p>{@code reuse}: the int8 graphs already in OUT_DIR; {@code profile}: ONNX Runtime's per-op kernel time instead;
  * {@code long}: every 5 consecutive sentences joined into one text (most reach 128 tokens).

@@ -7,7 +7,6 @@ import org.kluespark.convert.CheckpointConverter;
 import org.kluespark.convert.ExportOptions;
 import org.kluespark.model.ModelBundleLoader;
 import org.kluespark.model.ModelInspector;
-import org.kluespark.precision.PrecisionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -51,16 +50,12 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
       + "GPUs); int8 (int8 weights, activations quantized per call: for CPUs). Default: ${DEFAULT-VALUE}.")
   String precision;
 
-  @Option(names = "--per-tensor", description = "int8: one weight scale per matrix instead of one per output "
-      + "channel (less accurate; for runtimes that need it).")
-  boolean perTensor;
-
   @Option(names = "--no-hidden-states", description = "Leave out the hidden_states.0..L outputs "
       + "(encoderOutputsCol then cannot be used with this bundle).")
   boolean noHiddenStates;
 
   @Mixin
-  ResidualOption residualOption = new ResidualOption();
+  PrecisionFlags precisionFlags = new PrecisionFlags();
 
   @Option(names = "--overwrite", description = "Replace the files of an existing bundle directory.")
   boolean overwrite;
@@ -79,7 +74,7 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
     OutputDirs.requireWritable(output, overwrite);
     Path source = CheckpointSources.resolve(checkpoint, out);
     ExportOptions options = ExportOptions.defaults().withHiddenStates(!noHiddenStates)
-        .withPrecision(PrecisionOptions.parse(precision, perTensor, residualOption.residual)).withHalfWeights(fp16);
+        .withPrecision(precisionFlags.options(precision)).withHalfWeights(fp16);
     long start = System.nanoTime();
     CheckpointConverter.Result result = CheckpointConverter.convert(source, output, options,
         line -> out.println("kluespark: " + line));

@@ -40,12 +40,8 @@ final class QuantizeCommand implements Callable<Integer>, ErrorReporter.Verbose 
       + "${DEFAULT-VALUE}.")
   String precision;
 
-  @Option(names = "--per-tensor", description = "int8: one weight scale per matrix instead of one per output "
-      + "channel (less accurate).")
-  boolean perTensor;
-
   @Mixin
-  ResidualOption residualOption = new ResidualOption();
+  PrecisionFlags precisionFlags = new PrecisionFlags();
 
   @Option(names = "--overwrite", description = "Replace an existing bundle directory.")
   boolean overwrite;
@@ -61,7 +57,7 @@ final class QuantizeCommand implements Callable<Integer>, ErrorReporter.Verbose 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    PrecisionOptions options = PrecisionOptions.parse(precision, perTensor, residualOption.residual);
+    PrecisionOptions options = precisionFlags.options(precision);
     OutputDirs.requireWritable(output, overwrite);
     long start = System.nanoTime();
     BundlePrecisionWriter.Result result = BundlePrecisionWriter.write(ModelBundleLoader.load(model, new Configuration()),

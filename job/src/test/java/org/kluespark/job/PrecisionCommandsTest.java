@@ -3,6 +3,7 @@ package org.kluespark.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kluespark.testing.TorchFixtures;
@@ -54,6 +55,29 @@ class PrecisionCommandsTest {
     assertThat(int8Residual.exitCode()).isEqualTo(2);
     assertThat(int8Residual.err()).contains("a float16 residual stream (--fp16-residual float16) applies to fp16 only, "
         + "not to int8");
+    CliRun outliers = CliRun.of("convert", checkpoint, "--output", tmp.resolve("o").toString(), "--precision", "int8",
+        "--outlier-channels", "drop");
+    assertThat(outliers.exitCode()).isEqualTo(2);
+    assertThat(outliers.err()).contains("--outlier-channels must be one of [scaled, float32, off], got 'drop'");
+    CliRun halfOutliers = CliRun.of("quantize", "--model", "minilm", "--output", tmp.resolve("q").toString(),
+        "--precision", "fp16", "--outlier-channels", "float32");
+    assertThat(halfOutliers.exitCode()).isEqualTo(2);
+    assertThat(halfOutliers.err()).contains("int8 quantization options (--outlier-channels) apply to int8 only, not to "
+        + "fp16");
+  }
+
+  @Test
+  void outlierChannelsChooseWhatTheInt8ManifestRecords() {
+    for (String mode : List.of("float32", "off")) {
+      Path int8 = tmp.resolve("tiny-bert-int8-" + mode);
+      CliRun convert = CliRun.of("convert", org.kluespark.testing.TorchFixtures.dir(
+          org.kluespark.testing.TorchFixtures.TINY_BERT).toString(), "--output", int8.toString(), "--precision", "int8",
+          "--outlier-channels", mode);
+      assertThat(convert.exitCode()).as(convert.printed()).isZero();
+      CliRun info = CliRun.of("info", "--model", int8.toString(), "--max-seq-length", "16");
+      assertThat(info.exitCode()).as(info.printed()).isZero();
+      assertThat(info.out()).contains(mode.equals("off") ? "  activation_probe:    off" : "  outlier_channels:    float32");
+    }
   }
 
   @Test

@@ -51,9 +51,7 @@ final class Int8Conversion {
   private Int8Conversion() {}
 
   static PrecisionConversion.Result convert(ModelProto model, PrecisionOptions options, String modelName) {
-    return convert(model, Int8Options.defaults()
-        .withGranularity(options.perTensor() ? WeightGranularity.PER_TENSOR : WeightGranularity.PER_CHANNEL),
-        modelName);
+    return convert(model, options.int8(), modelName);
   }
 
   /** As {@link #convert(ModelProto, PrecisionOptions, String)} with every quantizer option. */

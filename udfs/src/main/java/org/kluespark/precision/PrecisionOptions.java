@@ -1,18 +1,26 @@
 package org.kluespark.precision;
 
+import java.util.Objects;
 import org.kluespark.model.Precision;
 
 /**
  * What a bundle is written in.
  *
  * @param precision fp32 (as converted), fp16 (computes in half, for GPUs) or int8 (dynamic int8, for CPUs)
- * @param perTensor int8 only: one weight scale per matrix instead of one per output channel
+ * @param int8 int8 only: how it quantizes (weight scales per channel or per tensor, outlier channels...)
  * @param residual fp16 only: what the residual stream is kept in (float32 unless asked)
  */
-public record PrecisionOptions(Precision precision, boolean perTensor, ResidualPrecision residual) {
+public record PrecisionOptions(Precision precision, Int8Options int8, ResidualPrecision residual) {
   public PrecisionOptions {
-    if (perTensor && precision != Precision.INT8) {
+    Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(int8, "int8");
+    Objects.requireNonNull(residual, "residual");
+    if (precision != Precision.INT8 && int8.granularity() == WeightGranularity.PER_TENSOR) {
       throw new IllegalArgumentException("per-tensor weight scales (--per-tensor) apply to int8 only, not to "
+          + precision.paramValue());
+    }
+    if (precision != Precision.INT8 && !int8.equals(Int8Options.defaults())) {
+      throw new IllegalArgumentException("int8 quantization options (--outlier-channels) apply to int8 only, not to "
           + precision.paramValue());
     }
     if (residual != ResidualPrecision.FLOAT32 && precision != Precision.FP16) {
@@ -21,9 +29,15 @@ public record PrecisionOptions(Precision precision, boolean perTensor, ResidualP
     }
   }
 
-  /** Float32 residual stream (the fp16 default). */
+  /** The default int8 options but {@code perTensor}, the float32 residual stream (fp16's default). */
   public PrecisionOptions(Precision precision, boolean perTensor) {
-    this(precision, perTensor, ResidualPrecision.FLOAT32);
+    this(precision, Int8Options.defaults().withGranularity(perTensor ? WeightGranularity.PER_TENSOR
+        : WeightGranularity.PER_CHANNEL), ResidualPrecision.FLOAT32);
+  }
+
+  /** int8: one weight scale per matrix instead of one per output channel. */
+  public boolean perTensor() {
+    return int8.granularity() == WeightGranularity.PER_TENSOR;
   }
 
   public static PrecisionOptions fp32() {
@@ -35,9 +49,12 @@ public record PrecisionOptions(Precision precision, boolean perTensor, ResidualP
     return new PrecisionOptions(Precision.fromParam("--precision", precision), perTensor);
   }
 
-  /** As {@link #parse(String, boolean)}, with the CLI's {@code --fp16-residual} value. */
-  public static PrecisionOptions parse(String precision, boolean perTensor, String residual) {
-    return new PrecisionOptions(Precision.fromParam("--precision", precision), perTensor,
-        ResidualPrecision.fromParam("--fp16-residual", residual));
+  /** As {@link #parse(String, boolean)}, with the CLI's {@code --outlier-channels} and {@code --fp16-residual}. */
+  public static PrecisionOptions parse(String precision, boolean perTensor, String outlierChannels,
+      String residual) {
+    Precision parsed = Precision.fromParam("--precision", precision);
+    Int8Options int8 = OutlierChannels.fromParam("--outlier-channels", outlierChannels)
+        .applyTo(new PrecisionOptions(Precision.INT8, perTensor).int8());
+    return new PrecisionOptions(parsed, int8, ResidualPrecision.fromParam("--fp16-residual", residual));
   }
 }

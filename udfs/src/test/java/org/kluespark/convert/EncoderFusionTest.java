@@ -151,7 +151,8 @@ class EncoderFusionTest {
     assertThat(written).containsEntry("Gemm", 1).containsEntry("Tanh", 1).doesNotContainKeys("com.microsoft.FusedGemm");
     // with the residual stream in half too (the default keeps it float32: Float16ConverterTest), nothing else
     ModelProto allHalf = PrecisionConversion.convert(EncoderGraphWriter.write(weights(config), ExportOptions.defaults(),
-        Map.of()), new PrecisionOptions(Precision.FP16, false, ResidualPrecision.FLOAT16), "synthetic").model();
+        Map.of()), new PrecisionOptions(Precision.FP16, org.kluespark.precision.Int8Options.defaults(),
+        ResidualPrecision.FLOAT16), "synthetic").model();
     Map<String, Integer> allHalfOps = new java.util.TreeMap<>(OptimizedGraph.opCounts(allHalf));
     Map<String, Integer> writtenOps = new java.util.TreeMap<>(written);
     allHalfOps.remove("Cast");

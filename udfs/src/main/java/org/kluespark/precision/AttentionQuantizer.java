@@ -88,7 +88,7 @@ final class AttentionQuantizer {
     private final ModelProto unfused;
     private final Int8Options options;
     private final Map<String, TensorProto> initializers;
-    private final Set<String> usedNames = new HashSet<>();
+    private final UniqueNames usedNames = new UniqueNames();
     private final List<String> report = new ArrayList<>();
     private final List<String> kept = new ArrayList<>();
 
@@ -301,12 +301,7 @@ final class AttentionQuantizer {
     }
 
     private String unique(String hint) {
-      String name = hint;
-      for (int i = 2; usedNames.contains(name); i++) {
-        name = hint + "_" + i;
-      }
-      usedNames.add(name);
-      return name;
+      return usedNames.unique(hint);
     }
   }
 

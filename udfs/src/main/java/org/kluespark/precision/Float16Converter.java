@@ -186,7 +186,7 @@ public final class Float16Converter {
     private final Map<String, Integer> newTypes = new HashMap<>();
     private final Set<String> halfConstants = new HashSet<>();
     private final Map<String, String> castNames = new HashMap<>();
-    private final Set<String> usedNames = new HashSet<>();
+    private final UniqueNames usedNames = new UniqueNames();
     private final List<TensorProto> addedInitializers = new ArrayList<>();
     private int casts;
     /** Constant values clamped to ±65504, and tiny ones raised to ±2^-24 (FloatTensorData.toHalf). */
@@ -207,7 +207,7 @@ public final class Float16Converter {
           constantSizes.put(node.getOutput(0), constantElements(node));
         }
       }
-      types.keySet().forEach(usedNames::add);
+      usedNames.addAll(types.keySet());
       graph.getNodeList().forEach(node -> usedNames.add(node.getName()));
     }
 
@@ -407,12 +407,7 @@ public final class Float16Converter {
     }
 
     private String fresh(String hint) {
-      String name = hint;
-      for (int n = 2; usedNames.contains(name); n++) {
-        name = hint + "_" + n;
-      }
-      usedNames.add(name);
-      return name;
+      return usedNames.unique(hint);
     }
 
     private boolean isFloat(String tensor) {

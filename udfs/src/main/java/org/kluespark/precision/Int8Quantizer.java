@@ -81,7 +81,7 @@ public final class Int8Quantizer {
     private final Map<String, NodeProto> producers = new HashMap<>();
     private final Map<String, List<NodeProto>> consumers = new HashMap<>();
     private final Set<String> graphOutputs = new HashSet<>();
-    private final Set<String> usedNames = new HashSet<>();
+    private final UniqueNames usedNames = new UniqueNames();
     /** Activation tensor → its outlier channels on the probe ({@link ActivationOutlierProbe}). */
     private Map<String, ActivationOutlierProbe.Outliers> activationOutliers = Map.of();
 
@@ -602,12 +602,7 @@ public final class Int8Quantizer {
     }
 
     private String unique(String hint) {
-      String name = hint;
-      for (int i = 2; usedNames.contains(name); i++) {
-        name = hint + "_" + i;
-      }
-      usedNames.add(name);
-      return name;
+      return usedNames.unique(hint);
     }
   }
 

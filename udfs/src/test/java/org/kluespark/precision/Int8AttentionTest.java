@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,34 +167,6 @@ class Int8AttentionTest {
         mask[r][t] = t < lengths[r] ? 1 : 0;
       }
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(1);
-      try (OrtSession session = env.createSession(model.toByteArray(), options);
-          OnnxTensor idTensor = OnnxTensor.createTensor(env, ids);
-          OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask);
-          OnnxTensor typeTensor = OnnxTensor.createTensor(env, new long[rows][length])) {
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        inputs.put("input_ids", idTensor);
-        inputs.put("attention_mask", maskTensor);
-        if (session.getInputNames().contains("token_type_ids")) {
-          inputs.put("token_type_ids", typeTensor);
-        }
-        try (OrtSession.Result result = session.run(inputs, java.util.Set.of("last_hidden_state"))) {
-          OnnxTensor hidden = (OnnxTensor) result.get(0);
-          int width = (int) hidden.getInfo().getShape()[2];
-          FloatBuffer values = hidden.getFloatBuffer();
-          float[][] pooled = new float[rows][width];
-          for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < lengths[r]; t++) {
-              for (int d = 0; d < width; d++) {
-                pooled[r][d] += values.get((r * length + t) * width + d) / lengths[r];
-              }
-            }
-          }
-          return pooled;
-        }
-      }
-    }
+    return Int8BundleGraphsTest.meanPooled(model, ids, mask);
   }
 }

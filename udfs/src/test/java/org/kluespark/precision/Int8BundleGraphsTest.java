@@ -8,7 +8,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -101,16 +100,22 @@ class Int8BundleGraphsTest {
 
   /** last_hidden_state of one unpadded sequence, averaged over its tokens. */
   static float[] meanPooled(ModelProto model, long[] ids) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] shape = {1, ids.length};
     long[] ones = new long[ids.length];
     java.util.Arrays.fill(ones, 1L);
+    return meanPooled(model, new long[][] {ids}, new long[][] {ones})[0];
+  }
+
+  /** last_hidden_state of a padded batch, averaged over each row's real tokens (mask 1). */
+  static float[][] meanPooled(ModelProto model, long[][] ids, long[][] mask) throws Exception {
+    int rows = ids.length;
+    int length = ids[0].length;
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
       try (OrtSession session = env.createSession(model.toByteArray(), options);
-          OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-          OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
-          OnnxTensor typeTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape)) {
+          OnnxTensor idTensor = OnnxTensor.createTensor(env, ids);
+          OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask);
+          OnnxTensor typeTensor = OnnxTensor.createTensor(env, new long[rows][length])) {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("input_ids", idTensor);
         inputs.put("attention_mask", maskTensor);
@@ -121,10 +126,13 @@ class Int8BundleGraphsTest {
           OnnxTensor hidden = (OnnxTensor) result.get(0);
           int width = (int) hidden.getInfo().getShape()[2];
           FloatBuffer values = hidden.getFloatBuffer();
-          float[] pooled = new float[width];
-          for (int t = 0; t < ids.length; t++) {
-            for (int d = 0; d < width; d++) {
-              pooled[d] += values.get(t * width + d) / ids.length;
+          float[][] pooled = new float[rows][width];
+          for (int r = 0; r < rows; r++) {
+            long real = java.util.Arrays.stream(mask[r]).sum();
+            for (int t = 0; t < length; t++) {
+              for (int d = 0; mask[r][t] == 1 && d < width; d++) {
+                pooled[r][d] += values.get((r * length + t) * width + d) / real;
+              }
             }
           }
           return pooled;

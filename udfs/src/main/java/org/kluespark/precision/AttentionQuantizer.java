@@ -59,14 +59,16 @@ final class AttentionQuantizer {
 
   /**
    * @param model the graph to rewrite (its MatMuls may already be int8)
-   * @param probed the float32 graph the activation probe runs on (same tensor names as {@code model})
+   * @param outliers the activation probe's outlier channels, Attention inputs included (what
+   *     {@link Int8Quantizer#quantize(ModelProto, Int8Options, Map)} collected on the same graph before)
    * @param unfused the float32 graph before ONNX Runtime fused it, for the Q/K/V MatMul names
    */
-  static Result quantize(ModelProto model, ModelProto probed, ModelProto unfused, Int8Options options) {
-    return new Run(model, unfused, options).quantize(probed);
+  static Result quantize(ModelProto model, Map<String, ActivationOutlierProbe.Outliers> outliers, ModelProto unfused,
+      Int8Options options) {
+    return new Run(model, unfused, options).quantize(outliers);
   }
 
-  private static boolean isAttention(NodeProto node) {
+  static boolean isAttention(NodeProto node) {
     return node.getOpType().equals("Attention") && node.getDomain().equals(Int8Quantizer.MS_DOMAIN);
   }
 
@@ -103,13 +105,8 @@ final class AttentionQuantizer {
       graph.getNodeList().forEach(node -> usedNames.addAll(node.getOutputList()));
     }
 
-    Result quantize(ModelProto probed) {
+    Result quantize(Map<String, ActivationOutlierProbe.Outliers> outliers) {
       List<NodeProto> attentions = graph.getNodeList().stream().filter(AttentionQuantizer::isAttention).toList();
-      Map<String, ActivationOutlierProbe.Outliers> outliers = Map.of();
-      if (options.activationOutlierRatio() > 0 && !attentions.isEmpty()) {
-        List<String> inputs = attentions.stream().map(node -> node.getInput(0)).distinct().toList();
-        outliers = ActivationOutlierProbe.find(probed, inputs, options.activationOutlierRatio(), report);
-      }
       GraphProto.Builder out = graph.toBuilder().clearNode();
       Map<String, String[]> quantizedInputs = new HashMap<>(); // float input (after scaling) -> q, scale, zero point
       Set<String> replacedWeights = new HashSet<>();
@@ -228,17 +225,7 @@ final class AttentionQuantizer {
     }
 
     private float[] channelScales(ActivationOutlierProbe.Outliers outliers, int rows) {
-      float[] scales = new float[rows];
-      Arrays.fill(scales, 1f);
-      boolean any = false;
-      for (int i = 0; i < outliers.channels().length; i++) {
-        int channel = outliers.channels()[i];
-        if (channel < rows) {
-          scales[channel] = (float) Math.max(1, outliers.excess()[i] / options.activationOutlierRatio());
-          any |= scales[channel] > 1f;
-        }
-      }
-      return any ? scales : null;
+      return Int8Quantizer.channelScales(outliers, rows, new int[0], options.activationOutlierRatio());
     }
 
     private void rewrite(GraphProto.Builder out, NodeProto node, float[] channelScales,
@@ -262,15 +249,15 @@ final class AttentionQuantizer {
         String factor = unique(node.getInput(1) + "_outlier_mask");
         out.addInitializer(OnnxTensors.floatTensor(factor, new long[] {rows}, inverse));
         String scaled = unique(base + "/without_outlier_columns");
-        out.addNode(node("", "Mul", base + "/outlier_mask", List.of(input, factor), List.of(scaled)));
+        out.addNode(Int8Quantizer.node("", "Mul", base + "/outlier_mask", List.of(input, factor), List.of(scaled)));
         input = scaled;
       }
       String[] q = quantizedInputs.get(input);
       if (q == null) {
         q = new String[] {unique(input + "_quantized"), unique(input + "_scale"), unique(input + "_zero_point")};
         quantizedInputs.put(input, q);
-        out.addNode(node("", "DynamicQuantizeLinear", unique(input + "/DynamicQuantizeLinear"), List.of(input),
-            List.of(q)));
+        out.addNode(Int8Quantizer.node("", "DynamicQuantizeLinear", unique(input + "/DynamicQuantizeLinear"),
+            List.of(input), List.of(q)));
       }
       WeightQuantizer.Int8Weights w = WeightQuantizer.quantize(weight, rows, cols, options.granularity(),
           options.weightMax());
@@ -283,7 +270,8 @@ final class AttentionQuantizer {
       // input, weight, bias, input scale, weight scale, mask index, input zero point (weight zero point: 0)
       out.addNode(node.toBuilder().setOpType("QAttention").setName(base + "/QAttention").clearInput()
           .addAllInput(List.of(q[0], weightQ, node.getInput(2), q[1], weightScale, mask, q[2])).build());
-      String scaled = channelScales == null ? "" : ", input channels scaled down " + scaledChannels(channelScales)
+      String scaled = channelScales == null ? ""
+          : ", input channels scaled down " + Int8Quantizer.scaledChannels(channelScales)
           + " (outliers)";
       report.add("int8    " + label(node) + " as QAttention" + scaled);
     }
@@ -305,17 +293,6 @@ final class AttentionQuantizer {
     }
   }
 
-  /** {@code [99 /7.10]}: the channels scaled down and by how much. */
-  private static String scaledChannels(float[] scales) {
-    List<String> scaled = new ArrayList<>();
-    for (int r = 0; r < scales.length; r++) {
-      if (scales[r] > 1f) {
-        scaled.add(r + " /" + String.format(Locale.ROOT, "%.2f", scales[r]));
-      }
-    }
-    return scaled.toString();
-  }
-
   /** Columns {@code [from, from + width)} of a {@code [rows, cols]} row-major matrix. */
   private static float[] columns(float[] values, int rows, int cols, int from, int width) {
     float[] part = new float[rows * width];
@@ -323,11 +300,5 @@ final class AttentionQuantizer {
       System.arraycopy(values, r * cols + from, part, r * width, width);
     }
     return part;
-  }
-
-  private static NodeProto node(String domain, String opType, String name, List<String> inputs,
-      List<String> outputs) {
-    return NodeProto.newBuilder().setDomain(domain).setOpType(opType).setName(name).addAllInput(inputs)
-        .addAllOutput(outputs).build();
   }
 }

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnxruntime.OrtEnvironment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +44,11 @@ import java.util.TreeMap;
  * MiniLM forced through fuse-first: the same fused ops (no Attention), the same vectors (mean 0.99629 / min
  * 0.98304 on the same 1,000 sentences) and the same time (4.54-4.76 s against 4.56-4.62 s), so graphs without a
  * fused Attention keep the quantize-first path. Conversion of klue-bert-base: 7-10 s fuse-first against 3-4 s
- * (ONNX Runtime loads the float32 graph, and the probe runs twice, once per quantizer).
+ * (ONNX Runtime loads the float32 graph to fuse it).
  */
 final class Int8Conversion {
   private static final String PLAIN_INT8 = "int8 ";
+  private static final String FUSED_POOLER = "pooler (FusedGemm: ONNX Runtime fused its Gemm + Tanh)";
 
   private Int8Conversion() {}
 
@@ -71,8 +73,9 @@ final class Int8Conversion {
   }
 
   private static PrecisionConversion.Result fuseFirst(ModelProto model, ModelProto fusedFloat, Int8Options int8) {
-    QuantizedModel quantized = Int8Quantizer.quantize(fusedFloat, int8);
-    AttentionQuantizer.Result attention = AttentionQuantizer.quantize(quantized.model(), fusedFloat, model, int8);
+    Map<String, ActivationOutlierProbe.Outliers> outliers = new HashMap<>();
+    QuantizedModel quantized = Int8Quantizer.quantize(fusedFloat, int8, outliers); // one probe run serves both
+    AttentionQuantizer.Result attention = AttentionQuantizer.quantize(quantized.model(), outliers, model, int8);
     int[] skipFused = {0};
     int[] geluBiases = {0};
     ModelProto fused = GeluBiasFolding.apply(SkipLayerNormFusion.apply(attention.model(), skipFused), geluBiases);
@@ -85,7 +88,7 @@ final class Int8Conversion {
     if (!quantized.summary().getOrDefault("float32_reasons", "").isEmpty()) {
       reasons.add(quantized.summary().get("float32_reasons"));
     }
-    pooler.forEach(name -> reasons.add(name + ": pooler (FusedGemm: ONNX Runtime fused its Gemm + Tanh)"));
+    pooler.forEach(name -> reasons.add(name + ": " + FUSED_POOLER));
     reasons.addAll(attention.kept());
     parameters.put("float32_matmuls", Integer.toString(
         Integer.parseInt(quantized.summary().getOrDefault("float32_matmuls", "0")) + pooler.size()));
@@ -104,8 +107,7 @@ final class Int8Conversion {
         + " weights)");
     attention.report().stream().filter(line -> !line.startsWith(PLAIN_INT8) || line.contains("scaled"))
         .forEach(decisions::add);
-    pooler.forEach(name -> decisions.add(1, "float32 " + name + ": pooler (FusedGemm: ONNX Runtime fused its Gemm + "
-        + "Tanh)"));
+    pooler.forEach(name -> decisions.add(1, "float32 " + name + ": " + FUSED_POOLER));
     decisions.add("fused for the CPU: " + parameters.get("fused_ops"));
     return new PrecisionConversion.Result(fused, parameters, decisions);
   }

@@ -66,7 +66,17 @@ public final class Int8Quantizer {
   private Int8Quantizer() {}
 
   public static QuantizedModel quantize(ModelProto model, Int8Options options) {
-    return new Run(model, options).quantize();
+    return quantize(model, options, new HashMap<>());
+  }
+
+  /**
+   * As {@link #quantize(ModelProto, Int8Options)}; {@code probed} receives the probe's outlier channels of every
+   * activation it looked at, the inputs of fused {@code Attention} nodes included, so the {@link
+   * AttentionQuantizer} needs no second probe run.
+   */
+  static QuantizedModel quantize(ModelProto model, Int8Options options,
+      Map<String, ActivationOutlierProbe.Outliers> probed) {
+    return new Run(model, options).quantize(probed);
   }
 
   /** A MatMul/Gemm with a constant weight, as {@code [K, N]} float32 values. */
@@ -108,13 +118,14 @@ public final class Int8Quantizer {
       graph.getInputList().forEach(input -> usedNames.add(input.getName()));
     }
 
-    QuantizedModel quantize() {
+    QuantizedModel quantize(Map<String, ActivationOutlierProbe.Outliers> probed) {
       refuseQuantizedOrHalf();
       List<Candidate> candidates = new ArrayList<>();
       List<String> report = new ArrayList<>();
       if (options.activationOutlierRatio() > 0) {
         activationOutliers = ActivationOutlierProbe.find(model, quantizableActivations(),
             options.activationOutlierRatio(), report);
+        probed.putAll(activationOutliers);
       }
       for (NodeProto node : graph.getNodeList()) {
         if (node.getOpType().equals("MatMul") || node.getOpType().equals("Gemm")) {
@@ -179,18 +190,8 @@ public final class Int8Quantizer {
       return summary;
     }
 
-    /** {@code [99 /7.10, 157 /1.21]}: the channels scaled down before quantization and by how much; or empty. */
     private static String scaledChannels(Candidate c) {
-      if (c.channelScales() == null) {
-        return "";
-      }
-      List<String> scaled = new ArrayList<>();
-      for (int r = 0; r < c.channelScales().length; r++) {
-        if (c.channelScales()[r] > 1f) {
-          scaled.add(r + " /" + String.format(java.util.Locale.ROOT, "%.2f", c.channelScales()[r]));
-        }
-      }
-      return scaled.isEmpty() ? "" : scaled.toString();
+      return Int8Quantizer.scaledChannels(c.channelScales());
     }
 
     private static String label(Candidate c) {
@@ -302,28 +303,20 @@ public final class Int8Quantizer {
      * rows already multiplied in float32 (the weight rule) are left alone.
      */
     private float[] channelScales(ActivationOutlierProbe.Outliers outliers, int rows, int[] floatRows) {
-      float[] scales = new float[rows];
-      Arrays.fill(scales, 1f);
-      for (int i = 0; i < outliers.channels().length; i++) {
-        int channel = outliers.channels()[i];
-        if (channel < rows && Arrays.stream(floatRows).noneMatch(r -> r == channel)) {
-          scales[channel] = (float) Math.max(1, outliers.excess()[i] / options.activationOutlierRatio());
-        }
-      }
-      for (float scale : scales) {
-        if (scale > 1f) {
-          return scales;
-        }
-      }
-      return null;
+      return Int8Quantizer.channelScales(outliers, rows, floatRows, options.activationOutlierRatio());
     }
 
-    /** The activations the quantizable MatMuls read: what the probe looks at. */
+    /**
+     * What the probe looks at: the inputs of the MatMul/Gemm with a constant weight, and of the fused Attention
+     * nodes (for {@link AttentionQuantizer}).
+     */
     private List<String> quantizableActivations() {
       Set<String> activations = new java.util.LinkedHashSet<>();
       for (NodeProto node : graph.getNodeList()) {
-        if ((node.getOpType().equals("MatMul") || node.getOpType().equals("Gemm")) && node.getInputCount() >= 2
-            && constantName(node.getInput(1)) != null && constantName(node.getInput(0)) == null) {
+        boolean weighted = node.getOpType().equals("MatMul") || node.getOpType().equals("Gemm")
+            || AttentionQuantizer.isAttention(node);
+        if (weighted && node.getInputCount() >= 2 && constantName(node.getInput(1)) != null
+            && constantName(node.getInput(0)) == null) {
           activations.add(node.getInput(0));
         }
       }
@@ -606,7 +599,43 @@ public final class Int8Quantizer {
     }
   }
 
-  private static NodeProto node(String domain, String opType, String name, List<String> inputs, List<String> outputs,
+  /**
+   * How much each input channel is divided by before the per-call quantization (its weight row multiplied by as
+   * much): an outlier channel down to {@code ratio} × the median channel's peak, the rest (and {@code floatRows},
+   * which go to float32 instead) 1; null when nothing is scaled.
+   */
+  static float[] channelScales(ActivationOutlierProbe.Outliers outliers, int rows, int[] floatRows, double ratio) {
+    float[] scales = new float[rows];
+    Arrays.fill(scales, 1f);
+    for (int i = 0; i < outliers.channels().length; i++) {
+      int channel = outliers.channels()[i];
+      if (channel < rows && Arrays.stream(floatRows).noneMatch(r -> r == channel)) {
+        scales[channel] = (float) Math.max(1, outliers.excess()[i] / ratio);
+      }
+    }
+    for (float scale : scales) {
+      if (scale > 1f) {
+        return scales;
+      }
+    }
+    return null;
+  }
+
+  /** {@code [99 /7.10, 157 /1.21]}: the channels scaled down before quantization and by how much; or empty. */
+  static String scaledChannels(float[] scales) {
+    if (scales == null) {
+      return "";
+    }
+    List<String> scaled = new ArrayList<>();
+    for (int r = 0; r < scales.length; r++) {
+      if (scales[r] > 1f) {
+        scaled.add(r + " /" + String.format(java.util.Locale.ROOT, "%.2f", scales[r]));
+      }
+    }
+    return scaled.isEmpty() ? "" : scaled.toString();
+  }
+
+  static NodeProto node(String domain, String opType, String name, List<String> inputs, List<String> outputs,
       AttributeProto... attributes) {
     NodeProto.Builder node = NodeProto.newBuilder().setDomain(domain).setOpType(opType).setName(name)
         .addAllInput(inputs).addAllOutput(outputs);

@@ -31,8 +31,12 @@ public record PrecisionOptions(Precision precision, Int8Options int8, ResidualPr
 
   /** The default int8 options but {@code perTensor}, the float32 residual stream (fp16's default). */
   public PrecisionOptions(Precision precision, boolean perTensor) {
-    this(precision, Int8Options.defaults().withGranularity(perTensor ? WeightGranularity.PER_TENSOR
-        : WeightGranularity.PER_CHANNEL), ResidualPrecision.FLOAT32);
+    this(precision, defaultInt8(perTensor), ResidualPrecision.FLOAT32);
+  }
+
+  private static Int8Options defaultInt8(boolean perTensor) {
+    return Int8Options.defaults()
+        .withGranularity(perTensor ? WeightGranularity.PER_TENSOR : WeightGranularity.PER_CHANNEL);
   }
 
   /** int8: one weight scale per matrix instead of one per output channel. */
@@ -53,8 +57,7 @@ public record PrecisionOptions(Precision precision, Int8Options int8, ResidualPr
   public static PrecisionOptions parse(String precision, boolean perTensor, String outlierChannels,
       String residual) {
     Precision parsed = Precision.fromParam("--precision", precision);
-    Int8Options int8 = OutlierChannels.fromParam("--outlier-channels", outlierChannels)
-        .applyTo(new PrecisionOptions(Precision.INT8, perTensor).int8());
+    Int8Options int8 = OutlierChannels.fromParam("--outlier-channels", outlierChannels).applyTo(defaultInt8(perTensor));
     return new PrecisionOptions(parsed, int8, ResidualPrecision.fromParam("--fp16-residual", residual));
   }
 }

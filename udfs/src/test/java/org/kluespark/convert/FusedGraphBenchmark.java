@@ -1,12 +1,10 @@
 package org.kluespark.convert;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,8 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import org.kluespark.testing.PaddedBatch;
 import org.kluespark.tokenize.TextTokenizer;
 
 /**
@@ -94,10 +91,9 @@ public final class FusedGraphBenchmark {
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       options.addConfigEntry("session.inter_op.allow_spinning", "0");
       try (OrtSession session = env.createSession(config.bundle().resolve("model.onnx").toString(), options)) {
-        boolean types = session.getInputNames().contains("token_type_ids");
         // warm-up: the shortest and the longest batches
         for (long[][] batch : List.of(batches.get(0), batches.get(1), batches.get(batches.size() - 1))) {
-          run(env, session, batch, types);
+          PaddedBatch.run(session, batch, false); // only last_hidden_state, as the stage fetches it
         }
         java.lang.management.ThreadMXBean thread = java.lang.management.ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
@@ -106,32 +102,10 @@ public final class FusedGraphBenchmark {
         long threadStart = thread.getCurrentThreadCpuTime();
         long processStart = os.getProcessCpuTime();
         for (long[][] batch : batches) {
-          run(env, session, batch, types);
+          PaddedBatch.run(session, batch, false); // only last_hidden_state, as the stage fetches it
         }
         return new double[] {(System.nanoTime() - start) / 1e9, (thread.getCurrentThreadCpuTime() - threadStart) / 1e9,
             (os.getProcessCpuTime() - processStart) / 1e9};
-      }
-    }
-  }
-
-  private static void run(OrtEnvironment env, OrtSession session, long[][] rows, boolean types) throws Exception {
-    int seq = Arrays.stream(rows).mapToInt(r -> r.length).max().orElseThrow();
-    long[] ids = new long[rows.length * seq];
-    long[] mask = new long[rows.length * seq];
-    for (int r = 0; r < rows.length; r++) {
-      System.arraycopy(rows[r], 0, ids, r * seq, rows[r].length);
-      Arrays.fill(mask, r * seq, r * seq + rows[r].length, 1L);
-    }
-    long[] shape = {rows.length, seq};
-    try (OnnxTensor idsTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-        OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-        OnnxTensor typesTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape)) {
-      Map<String, OnnxTensor> inputs = types
-          ? Map.of("input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor)
-          : Map.of("input_ids", idsTensor, "attention_mask", maskTensor);
-      // only last_hidden_state is fetched, as the stage does without encoderOutputsCol
-      try (OrtSession.Result result = session.run(inputs, Set.of("last_hidden_state"))) {
-        result.get(0);
       }
     }
   }

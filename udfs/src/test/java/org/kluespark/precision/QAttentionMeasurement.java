@@ -1,14 +1,11 @@
 package org.kluespark.precision;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,7 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.kluespark.testing.PaddedBatch;
 import org.kluespark.tokenize.TextTokenizer;
 
 /**
@@ -187,38 +184,9 @@ public final class QAttentionMeasurement {
   }
 
   private static void run(OrtSession session, long[][] rows, List<float[]> pooled) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    int seq = Arrays.stream(rows).mapToInt(r -> r.length).max().orElseThrow();
-    long[] ids = new long[rows.length * seq];
-    long[] mask = new long[rows.length * seq];
-    for (int r = 0; r < rows.length; r++) {
-      System.arraycopy(rows[r], 0, ids, r * seq, rows[r].length);
-      Arrays.fill(mask, r * seq, r * seq + rows[r].length, 1L);
-    }
-    long[] shape = {rows.length, seq};
-    try (OnnxTensor idsTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-        OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-        OnnxTensor typesTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape)) {
-      Map<String, OnnxTensor> inputs = session.getInputNames().contains("token_type_ids")
-          ? Map.of("input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor)
-          : Map.of("input_ids", idsTensor, "attention_mask", maskTensor);
-      try (OrtSession.Result result = session.run(inputs, Set.of("last_hidden_state"))) {
-        if (pooled == null) {
-          return;
-        }
-        OnnxTensor hidden = (OnnxTensor) result.get(0);
-        int width = (int) hidden.getInfo().getShape()[2];
-        FloatBuffer values = hidden.getFloatBuffer();
-        for (int r = 0; r < rows.length; r++) {
-          float[] v = new float[width];
-          for (int t = 0; t < rows[r].length; t++) {
-            for (int d = 0; d < width; d++) {
-              v[d] += values.get((r * seq + t) * width + d) / rows[r].length;
-            }
-          }
-          pooled.add(v);
-        }
-      }
+    float[][] vectors = PaddedBatch.run(session, rows, pooled != null);
+    if (pooled != null) {
+      pooled.addAll(Arrays.asList(vectors));
     }
   }
 }

@@ -3,16 +3,14 @@ package org.kluespark.convert;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
+import org.kluespark.testing.KlueDevSentences;
 import org.kluespark.testing.PaddedBatch;
 import org.kluespark.tokenize.TextTokenizer;
 
@@ -111,16 +109,7 @@ public final class FusedGraphBenchmark {
   }
 
   private static List<String> sentences(Path klue, int step) throws Exception {
-    ObjectMapper json = new ObjectMapper();
-    LinkedHashSet<String> distinct = new LinkedHashSet<>();
-    for (String[] file : new String[][] {{"klue-sts-v1.1_dev.json", "sentence1", "sentence2"},
-        {"klue-nli-v1.1_dev.json", "premise", "hypothesis"}}) {
-      for (JsonNode record : json.readTree(klue.resolve(file[0]).toFile())) {
-        distinct.add(record.get(file[1]).asText());
-        distinct.add(record.get(file[2]).asText());
-      }
-    }
-    List<String> all = new ArrayList<>(distinct);
+    List<String> all = KlueDevSentences.distinct(klue);
     List<String> sample = new ArrayList<>();
     for (int i = 0; i < all.size(); i += step) {
       sample.add(all.get(i));

@@ -12,9 +12,9 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.kluespark.testing.KlueDevSentences;
 import org.kluespark.testing.PaddedBatch;
 import org.kluespark.tokenize.TextTokenizer;
 
@@ -95,18 +95,9 @@ public final class QAttentionMeasurement {
 
   /** {@code join} consecutive sentences per text (5: most texts reach the 128-token limit). */
   private static List<long[][]> batches(Path bundle, Path klue, int count, int join) throws Exception {
-    ObjectMapper json = new ObjectMapper();
-    LinkedHashSet<String> distinct = new LinkedHashSet<>();
-    for (String[] file : new String[][] {{"klue-sts-v1.1_dev.json", "sentence1", "sentence2"},
-        {"klue-nli-v1.1_dev.json", "premise", "hypothesis"}}) {
-      for (JsonNode record : json.readTree(klue.resolve(file[0]).toFile())) {
-        distinct.add(record.get(file[1]).asText());
-        distinct.add(record.get(file[2]).asText());
-      }
-    }
     List<long[]> ids = new ArrayList<>();
     try (TextTokenizer tokenizer = TextTokenizer.fromJson(Files.readAllBytes(bundle.resolve("tokenizer.json")), 128)) {
-      List<String> first = distinct.stream().limit(count).toList();
+      List<String> first = KlueDevSentences.distinct(klue).stream().limit(count).toList();
       for (int i = 0; i < first.size(); i += join) {
         ids.add(tokenizer.encode(String.join(" ", first.subList(i, Math.min(first.size(), i + join))), null).ids());
       }

@@ -1,7 +1,6 @@
 package org.kluespark.precision;
 
-import java.util.Arrays;
-import java.util.Locale;
+import org.kluespark.params.ParamEnum;
 
 /**
  * What int8 quantization does with the activation channels {@link ActivationOutlierProbe} finds far above the
@@ -17,7 +16,7 @@ public enum OutlierChannels {
   OFF;
 
   public String paramValue() {
-    return name().toLowerCase(Locale.ROOT);
+    return ParamEnum.valueOf(this);
   }
 
   /** {@code options} with this choice. */
@@ -31,12 +30,6 @@ public enum OutlierChannels {
 
   /** From a CLI value, failing with the valid values and naming {@code option}. */
   public static OutlierChannels fromParam(String option, String value) {
-    for (OutlierChannels mode : values()) {
-      if (mode.paramValue().equalsIgnoreCase(value.trim())) {
-        return mode;
-      }
-    }
-    throw new IllegalArgumentException(option + " must be one of " + Arrays.stream(values())
-        .map(OutlierChannels::paramValue).toList() + ", got '" + value + "'");
+    return ParamEnum.parse(OutlierChannels.class, option, value);
   }
 }

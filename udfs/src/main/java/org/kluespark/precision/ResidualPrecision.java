@@ -1,7 +1,6 @@
 package org.kluespark.precision;
 
-import java.util.Arrays;
-import java.util.Locale;
+import org.kluespark.params.ParamEnum;
 
 /**
  * What an fp16 graph keeps its residual stream in: the sums around each block and the layer norms that read them,
@@ -20,17 +19,11 @@ public enum ResidualPrecision {
   FLOAT16;
 
   public String paramValue() {
-    return name().toLowerCase(Locale.ROOT);
+    return ParamEnum.valueOf(this);
   }
 
   /** From a CLI value, failing with the valid values and naming {@code option}. */
   public static ResidualPrecision fromParam(String option, String value) {
-    for (ResidualPrecision residual : values()) {
-      if (residual.paramValue().equalsIgnoreCase(value.trim())) {
-        return residual;
-      }
-    }
-    throw new IllegalArgumentException(option + " must be one of " + Arrays.stream(values())
-        .map(ResidualPrecision::paramValue).toList() + ", got '" + value + "'");
+    return ParamEnum.parse(ResidualPrecision.class, option, value);
   }
 }

@@ -71,10 +71,11 @@ final class ConvertCommand implements Callable<Integer>, ErrorReporter.Verbose {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    OutputDirs.requireWritable(output, overwrite);
-    Path source = CheckpointSources.resolve(checkpoint, out);
+    // options first: a bad one fails before a hub download or a checkpoint read
     ExportOptions options = ExportOptions.defaults().withHiddenStates(!noHiddenStates)
         .withPrecision(precisionFlags.options(precision)).withHalfWeights(fp16);
+    OutputDirs.requireWritable(output, overwrite);
+    Path source = CheckpointSources.resolve(checkpoint, out);
     long start = System.nanoTime();
     CheckpointConverter.Result result = CheckpointConverter.convert(source, output, options,
         line -> out.println("kluespark: " + line));
